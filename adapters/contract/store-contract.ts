@@ -1,0 +1,418 @@
+// The storage contract suite: every rule written on adapters/store.ts, checked against a backend.
+// Each backend's test file calls `describeStoreContract` with a factory for a fresh, empty store.
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  StoreConflictError,
+  type Account,
+  type ApiRecord,
+  type ClientRecord,
+  type OidcPayload,
+  type Store,
+  type StoredKey,
+} from '../store.ts';
+
+/** Makes a fresh, empty, migrated store, and how to dispose of it. */
+export type StoreFactory = () => Promise<{ store: Store; dispose: () => Promise<void> }>;
+
+/** Registers the contract suite for one backend. */
+export function describeStoreContract(backend: string, factory: StoreFactory): void {
+  describe(`storage contract: ${backend}`, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ store, dispose } = await factory());
+    });
+    afterEach(async () => {
+      await dispose();
+    });
+
+    describe('oidc records', () => {
+      const awkward: OidcPayload = {
+        accountId: 'acc-1',
+        grantId: 'grant-1',
+        'https://api.example.com/v1': { scope: 'read write' },
+        'client.with.dots': true,
+        $weird: { $nested: ['a', 1, null] },
+        nested: { 'a.b': { 'c.d': 'e' } },
+        unicode: 'zażółć 🔑',
+      };
+
+      test('upsert then find round-trips the payload unchanged, dotted and $ keys included', async () => {
+        await store.oidc.upsert('AccessToken', 'tok-1', awkward, 60);
+        expect(await store.oidc.find('AccessToken', 'tok-1')).toEqual(awkward);
+      });
+
+      test('find of a missing record is undefined', async () => {
+        expect(await store.oidc.find('AccessToken', 'nope')).toBeUndefined();
+      });
+
+      test('the stored record is a copy of what was handed in', async () => {
+        const payload: OidcPayload = { accountId: 'a', list: [1] };
+        await store.oidc.upsert('Session', 's-1', payload, 60);
+        (payload.list as number[]).push(2);
+        payload.accountId = 'changed';
+        expect(await store.oidc.find('Session', 's-1')).toEqual({ accountId: 'a', list: [1] });
+      });
+
+      test('upsert replaces the previous record with that key', async () => {
+        await store.oidc.upsert('Grant', 'g-1', { accountId: 'a', v: 1 }, 60);
+        await store.oidc.upsert('Grant', 'g-1', { accountId: 'a', v: 2 }, 60);
+        expect(await store.oidc.find('Grant', 'g-1')).toEqual({ accountId: 'a', v: 2 });
+      });
+
+      test('models are separate namespaces', async () => {
+        await store.oidc.upsert('AccessToken', 'same', { kind: 'AccessToken' }, 60);
+        await store.oidc.upsert('RefreshToken', 'same', { kind: 'RefreshToken' }, 60);
+        expect(await store.oidc.find('AccessToken', 'same')).toEqual({ kind: 'AccessToken' });
+        await store.oidc.destroy('AccessToken', 'same');
+        expect(await store.oidc.find('AccessToken', 'same')).toBeUndefined();
+        expect(await store.oidc.find('RefreshToken', 'same')).toEqual({ kind: 'RefreshToken' });
+      });
+
+      test('a record without expiresIn never expires', async () => {
+        await store.oidc.upsert('Client', 'c-1', { client_id: 'c-1' });
+        await sleep(50);
+        expect(await store.oidc.find('Client', 'c-1')).toEqual({ client_id: 'c-1' });
+        await store.sweepExpired();
+        expect(await store.oidc.find('Client', 'c-1')).toEqual({ client_id: 'c-1' });
+      });
+
+      test('an expired record is never returned, whether or not it has been swept', async () => {
+        await store.oidc.upsert('Session', 'old', { uid: 'u-old', accountId: 'a' }, 0.2);
+        await store.oidc.upsert('DeviceCode', 'dc', { userCode: 'ABCD-EFGH' }, 0.2);
+        await store.oidc.upsert('Session', 'fresh', { uid: 'u-fresh' }, 60);
+        expect(await store.oidc.find('Session', 'old')).toBeDefined();
+        await sleep(300);
+        expect(await store.oidc.find('Session', 'old')).toBeUndefined();
+        expect(await store.oidc.findByUid('Session', 'u-old')).toBeUndefined();
+        expect(await store.oidc.findByUserCode('DeviceCode', 'ABCD-EFGH')).toBeUndefined();
+        expect(await store.oidc.consume('Session', 'old')).toBe(false);
+        expect(await store.sweepExpired()).toBeGreaterThanOrEqual(2);
+        expect(await store.oidc.find('Session', 'fresh')).toEqual({ uid: 'u-fresh' });
+        expect(await store.sweepExpired()).toBe(0);
+      });
+
+      test('findByUid finds the session with that uid', async () => {
+        await store.oidc.upsert('Session', 's-1', { uid: 'uid-1', accountId: 'a' }, 60);
+        await store.oidc.upsert('Session', 's-2', { uid: 'uid-2', accountId: 'b' }, 60);
+        expect(await store.oidc.findByUid('Session', 'uid-2')).toEqual({
+          uid: 'uid-2',
+          accountId: 'b',
+        });
+        expect(await store.oidc.findByUid('Session', 'uid-3')).toBeUndefined();
+      });
+
+      test('findByUserCode finds the device code with that user code', async () => {
+        await store.oidc.upsert('DeviceCode', 'dc-1', { userCode: 'WXYZ-1234', params: {} }, 60);
+        expect(await store.oidc.findByUserCode('DeviceCode', 'WXYZ-1234')).toEqual({
+          userCode: 'WXYZ-1234',
+          params: {},
+        });
+        expect(await store.oidc.findByUserCode('DeviceCode', 'NOPE-NOPE')).toBeUndefined();
+      });
+
+      test('consume marks a record once; later finds carry consumed', async () => {
+        await store.oidc.upsert('AuthorizationCode', 'code-1', { grantId: 'g' }, 60);
+        const before = Math.floor(Date.now() / 1000);
+        expect(await store.oidc.consume('AuthorizationCode', 'code-1')).toBe(true);
+        expect(await store.oidc.consume('AuthorizationCode', 'code-1')).toBe(false);
+        const found = await store.oidc.find('AuthorizationCode', 'code-1');
+        expect(found?.grantId).toBe('g');
+        expect(found?.consumed).toBeGreaterThanOrEqual(before);
+        expect(found?.consumed).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+      });
+
+      test('consume of a missing record answers false', async () => {
+        expect(await store.oidc.consume('AuthorizationCode', 'missing')).toBe(false);
+      });
+
+      test('of 20 concurrent consumes exactly one succeeds', async () => {
+        await store.oidc.upsert('RefreshToken', 'rt-1', { grantId: 'g' }, 60);
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => store.oidc.consume('RefreshToken', 'rt-1')),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      test('upsert after consume stores an unconsumed record', async () => {
+        await store.oidc.upsert('AuthorizationCode', 'c', { v: 1 }, 60);
+        await store.oidc.consume('AuthorizationCode', 'c');
+        await store.oidc.upsert('AuthorizationCode', 'c', { v: 2 }, 60);
+        expect(await store.oidc.find('AuthorizationCode', 'c')).toEqual({ v: 2 });
+      });
+
+      test('destroy removes the record; destroying a missing one is fine', async () => {
+        await store.oidc.upsert('Interaction', 'i-1', { uid: 'x' }, 60);
+        await store.oidc.destroy('Interaction', 'i-1');
+        expect(await store.oidc.find('Interaction', 'i-1')).toBeUndefined();
+        await expect(store.oidc.destroy('Interaction', 'i-1')).resolves.toBeUndefined();
+      });
+
+      test('revokeByGrantId removes every record of the model with that grant, and only those', async () => {
+        await store.oidc.upsert('AccessToken', 'at-1', { grantId: 'g-1' }, 60);
+        await store.oidc.upsert('AccessToken', 'at-2', { grantId: 'g-1' }, 60);
+        await store.oidc.upsert('AccessToken', 'at-3', { grantId: 'g-2' }, 60);
+        await store.oidc.upsert('RefreshToken', 'rt-1', { grantId: 'g-1' }, 60);
+        expect(await store.oidc.revokeByGrantId('AccessToken', 'g-1')).toBe(2);
+        expect(await store.oidc.find('AccessToken', 'at-1')).toBeUndefined();
+        expect(await store.oidc.find('AccessToken', 'at-2')).toBeUndefined();
+        expect(await store.oidc.find('AccessToken', 'at-3')).toBeDefined();
+        expect(await store.oidc.find('RefreshToken', 'rt-1')).toBeDefined();
+        expect(await store.oidc.revokeByGrantId('RefreshToken', 'g-1')).toBe(1);
+        expect(await store.oidc.find('RefreshToken', 'rt-1')).toBeUndefined();
+      });
+
+      test("destroyByAccountId removes every model's records of that account, and only those", async () => {
+        await store.oidc.upsert('Session', 's', { accountId: 'alice', uid: 'u' }, 60);
+        await store.oidc.upsert('Grant', 'g', { accountId: 'alice' }, 60);
+        await store.oidc.upsert('AccessToken', 'at', { accountId: 'alice', grantId: 'g' }, 60);
+        await store.oidc.upsert('RefreshToken', 'rt', { accountId: 'alice', grantId: 'g' }, 60);
+        await store.oidc.upsert('Session', 's-bob', { accountId: 'bob', uid: 'u2' }, 60);
+        expect(await store.oidc.destroyByAccountId('alice')).toBe(4);
+        for (const [model, id] of [
+          ['Session', 's'],
+          ['Grant', 'g'],
+          ['AccessToken', 'at'],
+          ['RefreshToken', 'rt'],
+        ] as const) {
+          expect(await store.oidc.find(model, id)).toBeUndefined();
+        }
+        expect(await store.oidc.find('Session', 's-bob')).toBeDefined();
+      });
+
+      test('insertIfAbsent stores once; of 20 concurrent inserts exactly one wins', async () => {
+        expect(await store.oidc.insertIfAbsent('ReplayDetection', 'jti-1', { iss: 'a' }, 60)).toBe(
+          true,
+        );
+        expect(await store.oidc.insertIfAbsent('ReplayDetection', 'jti-1', { iss: 'b' }, 60)).toBe(
+          false,
+        );
+        expect(await store.oidc.find('ReplayDetection', 'jti-1')).toEqual({ iss: 'a' });
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.oidc.insertIfAbsent('ReplayDetection', 'jti-2', { iss: `c${i}` }, 60),
+          ),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      test('insertIfAbsent replaces an expired record', async () => {
+        await store.oidc.insertIfAbsent('ReplayDetection', 'jti', { iss: 'old' }, 0.2);
+        await sleep(300);
+        expect(await store.oidc.insertIfAbsent('ReplayDetection', 'jti', { iss: 'new' }, 60)).toBe(
+          true,
+        );
+        expect(await store.oidc.find('ReplayDetection', 'jti')).toEqual({ iss: 'new' });
+      });
+    });
+
+    describe('accounts', () => {
+      const alice = (over: Partial<Account> = {}): Account => ({
+        id: 'id-alice',
+        username: 'alice',
+        email: 'alice@example.com',
+        emailVerified: true,
+        name: 'Alice Liddell',
+        givenName: 'Alice',
+        familyName: 'Liddell',
+        groups: ['admins', 'dev.ops'],
+        passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+        disabled: false,
+        createdAt: 1,
+        updatedAt: 1,
+        ...over,
+      });
+
+      test('create, get, find by username and email', async () => {
+        await store.accounts.create(alice());
+        expect(await store.accounts.get('id-alice')).toEqual(alice());
+        expect(await store.accounts.findByUsername('alice')).toEqual(alice());
+        expect(await store.accounts.findByEmail('alice@example.com')).toEqual(alice());
+        expect(await store.accounts.get('nobody')).toBeUndefined();
+        expect(await store.accounts.findByUsername('bob')).toBeUndefined();
+        expect(await store.accounts.findByEmail('bob@example.com')).toBeUndefined();
+      });
+
+      test('username, email and id are unique', async () => {
+        await store.accounts.create(alice());
+        await expect(
+          store.accounts.create(alice({ id: 'id-2', email: 'other@example.com' })),
+        ).rejects.toMatchObject({ name: 'StoreConflictError', field: 'username' });
+        await expect(
+          store.accounts.create(alice({ id: 'id-2', username: 'alice2' })),
+        ).rejects.toMatchObject({ field: 'email' });
+        await expect(
+          store.accounts.create(alice({ username: 'alice3', email: 'a3@example.com' })),
+        ).rejects.toBeInstanceOf(StoreConflictError);
+        expect(await store.accounts.list()).toHaveLength(1);
+      });
+
+      test('accounts without email do not collide', async () => {
+        const { email: _ignored, ...noEmail } = alice();
+        await store.accounts.create({ ...noEmail, id: 'a', username: 'a' });
+        await store.accounts.create({ ...noEmail, id: 'b', username: 'b' });
+        expect((await store.accounts.list()).map((a) => a.username)).toEqual(['a', 'b']);
+        expect((await store.accounts.get('a'))?.email).toBeUndefined();
+      });
+
+      test('list is ordered by username', async () => {
+        for (const name of ['carol', 'alice', 'bob']) {
+          await store.accounts.create(
+            alice({ id: `id-${name}`, username: name, email: `${name}@x.test` }),
+          );
+        }
+        expect((await store.accounts.list()).map((a) => a.username)).toEqual([
+          'alice',
+          'bob',
+          'carol',
+        ]);
+      });
+
+      test('replace updates; conflicts are refused and change nothing; missing answers false', async () => {
+        await store.accounts.create(alice());
+        await store.accounts.create(alice({ id: 'id-bob', username: 'bob', email: 'b@x.test' }));
+        expect(await store.accounts.replace(alice({ disabled: true, updatedAt: 2 }))).toBe(true);
+        expect((await store.accounts.get('id-alice'))?.disabled).toBe(true);
+        await expect(store.accounts.replace(alice({ email: 'b@x.test' }))).rejects.toBeInstanceOf(
+          StoreConflictError,
+        );
+        expect((await store.accounts.get('id-alice'))?.email).toBe('alice@example.com');
+        expect(await store.accounts.replace(alice({ id: 'ghost', username: 'ghost' }))).toBe(false);
+      });
+
+      test('delete removes the account', async () => {
+        await store.accounts.create(alice());
+        expect(await store.accounts.delete('id-alice')).toBe(true);
+        expect(await store.accounts.delete('id-alice')).toBe(false);
+        expect(await store.accounts.findByUsername('alice')).toBeUndefined();
+      });
+    });
+
+    describe('clients', () => {
+      const client = (over: Partial<ClientRecord> = {}): ClientRecord => ({
+        clientId: 'web.app',
+        metadata: {
+          client_id: 'web.app',
+          client_secret: 's3cret',
+          redirect_uris: ['https://app.example.com/cb'],
+          'urn:custom.key': { 'a.b': 1 },
+        },
+        firstParty: false,
+        allowedApis: ['https://api.example.com'],
+        createdAt: 1,
+        updatedAt: 1,
+        ...over,
+      });
+
+      test('create, get, list, replace, delete', async () => {
+        await store.clients.create(client());
+        await store.clients.create(
+          client({ clientId: 'a-first', metadata: { client_id: 'a-first' } }),
+        );
+        expect(await store.clients.get('web.app')).toEqual(client());
+        expect((await store.clients.list()).map((c) => c.clientId)).toEqual(['a-first', 'web.app']);
+        expect(await store.clients.replace(client({ firstParty: true }))).toBe(true);
+        expect((await store.clients.get('web.app'))?.firstParty).toBe(true);
+        expect(await store.clients.replace(client({ clientId: 'ghost' }))).toBe(false);
+        expect(await store.clients.delete('web.app')).toBe(true);
+        expect(await store.clients.delete('web.app')).toBe(false);
+        expect(await store.clients.get('web.app')).toBeUndefined();
+      });
+
+      test('client ids are unique', async () => {
+        await store.clients.create(client());
+        await expect(store.clients.create(client())).rejects.toMatchObject({
+          name: 'StoreConflictError',
+          field: 'clientId',
+        });
+      });
+    });
+
+    describe('apis', () => {
+      const api = (over: Partial<ApiRecord> = {}): ApiRecord => ({
+        audience: 'https://api.example.com/v1',
+        name: 'Orders',
+        scopes: ['orders:read', 'orders:write'],
+        accessTokenTtl: 600,
+        createdAt: 1,
+        updatedAt: 1,
+        ...over,
+      });
+
+      test('create, get, list, replace, delete', async () => {
+        await store.apis.create(api());
+        await store.apis.create(api({ audience: 'https://a.example.com' }));
+        expect(await store.apis.get('https://api.example.com/v1')).toEqual(api());
+        expect((await store.apis.list()).map((a) => a.audience)).toEqual([
+          'https://a.example.com',
+          'https://api.example.com/v1',
+        ]);
+        expect(await store.apis.replace(api({ scopes: ['x'] }))).toBe(true);
+        expect((await store.apis.get('https://api.example.com/v1'))?.scopes).toEqual(['x']);
+        expect(await store.apis.delete('https://api.example.com/v1')).toBe(true);
+        expect(await store.apis.get('https://api.example.com/v1')).toBeUndefined();
+        expect(await store.apis.delete('https://api.example.com/v1')).toBe(false);
+      });
+
+      test('audiences are unique', async () => {
+        await store.apis.create(api());
+        await expect(store.apis.create(api())).rejects.toMatchObject({ field: 'audience' });
+      });
+    });
+
+    describe('key sets', () => {
+      const key = (kid: string): StoredKey => ({
+        kid,
+        jwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd', kid, alg: 'ES256' },
+        createdAt: 1,
+        activatesAt: 1,
+      });
+
+      test('a missing set is undefined; create stores version 1', async () => {
+        expect(await store.keySets.get('signing')).toBeUndefined();
+        const created = await store.keySets.create('signing', [key('k1')]);
+        expect(created).toEqual({ kind: 'signing', version: 1, keys: [key('k1')] });
+        expect(await store.keySets.get('signing')).toEqual(created);
+        expect(await store.keySets.get('cookie')).toBeUndefined();
+      });
+
+      test('of concurrent creates exactly one wins and all see its keys', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.keySets.create('cookie', [key(`k${i}`)])),
+        );
+        const winner = results[0]!;
+        expect(winner.version).toBe(1);
+        for (const result of results) expect(result).toEqual(winner);
+        expect(await store.keySets.get('cookie')).toEqual(winner);
+      });
+
+      test('replace is compare-and-swap on the version', async () => {
+        await store.keySets.create('signing', [key('k1')]);
+        const next = await store.keySets.replace('signing', 1, [key('k1'), key('k2')]);
+        expect(next).toEqual({ kind: 'signing', version: 2, keys: [key('k1'), key('k2')] });
+        expect(await store.keySets.replace('signing', 1, [key('k3')])).toBeUndefined();
+        expect(await store.keySets.get('signing')).toEqual(next);
+        expect(await store.keySets.replace('cookie', 1, [key('k3')])).toBeUndefined();
+      });
+
+      test('of concurrent replaces of one version exactly one wins', async () => {
+        await store.keySets.create('signing', [key('k1')]);
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.keySets.replace('signing', 1, [key(`n${i}`)])),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await store.keySets.get('signing'))?.version).toBe(2);
+      });
+    });
+
+    describe('store', () => {
+      test('migrate is idempotent and ping answers', async () => {
+        await store.migrate();
+        await store.migrate();
+        await expect(store.ping()).resolves.toBeUndefined();
+      });
+    });
+  });
+}

@@ -1,0 +1,34 @@
+// Schema of the embedded store, as ordered steps. A step never changes once released; a change to
+// the schema is a new step at the end. `migrate()` applies the steps not yet recorded.
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE oidc_records (
+    model TEXT NOT NULL,
+    id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    grant_id TEXT,
+    uid TEXT,
+    user_code TEXT,
+    account_id TEXT,
+    expires_at INTEGER,
+    consumed_at INTEGER,
+    PRIMARY KEY (model, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX oidc_records_grant ON oidc_records (model, grant_id) WHERE grant_id IS NOT NULL;
+  CREATE INDEX oidc_records_uid ON oidc_records (model, uid) WHERE uid IS NOT NULL;
+  CREATE INDEX oidc_records_user_code ON oidc_records (model, user_code) WHERE user_code IS NOT NULL;
+  CREATE INDEX oidc_records_account ON oidc_records (account_id) WHERE account_id IS NOT NULL;
+  CREATE INDEX oidc_records_expiry ON oidc_records (expires_at) WHERE expires_at IS NOT NULL;
+
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    email TEXT UNIQUE,
+    data TEXT NOT NULL
+  );
+  CREATE TABLE clients (client_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+  CREATE TABLE apis (audience TEXT PRIMARY KEY, data TEXT NOT NULL);
+  CREATE TABLE key_sets (kind TEXT PRIMARY KEY, version INTEGER NOT NULL, keys TEXT NOT NULL);
+  `,
+];

@@ -1,0 +1,139 @@
+// OidcRecords on one SQLite table keyed by (model, id), with side columns for every lookup.
+import type { OidcModel, OidcPayload, OidcRecords } from '../store.ts';
+import type { Database } from './database.ts';
+
+interface Row {
+  payload: string;
+  consumed_at: number | null;
+}
+
+const LIVE = '(expires_at IS NULL OR expires_at > ?)';
+
+/** The embedded backend's oidc-provider records. */
+export class SqliteOidcRecords implements OidcRecords {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  async upsert(
+    model: OidcModel,
+    id: string,
+    payload: OidcPayload,
+    expiresIn?: number,
+  ): Promise<void> {
+    const row = toRow(payload, expiresIn);
+    this.#db.run(
+      `INSERT INTO oidc_records (model, id, payload, grant_id, uid, user_code, account_id, expires_at, consumed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
+       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+         uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id,
+         expires_at = excluded.expires_at, consumed_at = NULL`,
+      model,
+      id,
+      ...row,
+    );
+  }
+
+  async insertIfAbsent(
+    model: OidcModel,
+    id: string,
+    payload: OidcPayload,
+    expiresIn?: number,
+  ): Promise<boolean> {
+    const row = toRow(payload, expiresIn);
+    const changed = this.#db.run(
+      `INSERT INTO oidc_records (model, id, payload, grant_id, uid, user_code, account_id, expires_at, consumed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
+       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+         uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id,
+         expires_at = excluded.expires_at, consumed_at = NULL
+       WHERE oidc_records.expires_at IS NOT NULL AND oidc_records.expires_at <= ?`,
+      model,
+      id,
+      ...row,
+      Date.now(),
+    );
+    return changed === 1;
+  }
+
+  async find(model: OidcModel, id: string): Promise<OidcPayload | undefined> {
+    return this.#one(`model = ? AND id = ?`, model, id);
+  }
+
+  async findByUid(model: OidcModel, uid: string): Promise<OidcPayload | undefined> {
+    return this.#one(`model = ? AND uid = ?`, model, uid);
+  }
+
+  async findByUserCode(model: OidcModel, userCode: string): Promise<OidcPayload | undefined> {
+    return this.#one(`model = ? AND user_code = ?`, model, userCode);
+  }
+
+  async consume(model: OidcModel, id: string): Promise<boolean> {
+    const now = Date.now();
+    const changed = this.#db.run(
+      `UPDATE oidc_records SET consumed_at = ?
+       WHERE model = ? AND id = ? AND consumed_at IS NULL AND ${LIVE}`,
+      now,
+      model,
+      id,
+      now,
+    );
+    return changed === 1;
+  }
+
+  async destroy(model: OidcModel, id: string): Promise<void> {
+    this.#db.run(`DELETE FROM oidc_records WHERE model = ? AND id = ?`, model, id);
+  }
+
+  async revokeByGrantId(model: OidcModel, grantId: string): Promise<number> {
+    return this.#db.run(
+      `DELETE FROM oidc_records WHERE model = ? AND grant_id = ?`,
+      model,
+      grantId,
+    );
+  }
+
+  async destroyByAccountId(accountId: string): Promise<number> {
+    return this.#db.run(`DELETE FROM oidc_records WHERE account_id = ?`, accountId);
+  }
+
+  /** Removes expired records; answers how many. */
+  sweepExpired(): number {
+    return this.#db.run(
+      `DELETE FROM oidc_records WHERE expires_at IS NOT NULL AND expires_at <= ?`,
+      Date.now(),
+    );
+  }
+
+  #one(where: string, ...params: string[]): OidcPayload | undefined {
+    const row = this.#db.get<Row>(
+      `SELECT payload, consumed_at FROM oidc_records WHERE ${where} AND ${LIVE} LIMIT 1`,
+      ...params,
+      Date.now(),
+    );
+    return row ? fromRow(row) : undefined;
+  }
+}
+
+function toRow(payload: OidcPayload, expiresIn: number | undefined) {
+  return [
+    JSON.stringify(payload),
+    stringOrNull(payload.grantId),
+    stringOrNull(payload.uid),
+    stringOrNull(payload.userCode),
+    stringOrNull(payload.accountId),
+    expiresIn === undefined ? null : Date.now() + expiresIn * 1000,
+  ] as const;
+}
+
+function fromRow(row: Row): OidcPayload {
+  const payload = JSON.parse(row.payload) as OidcPayload;
+  if (row.consumed_at !== null) payload.consumed = Math.floor(row.consumed_at / 1000);
+  return payload;
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}

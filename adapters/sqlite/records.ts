@@ -1,0 +1,179 @@
+// Accounts, clients, APIs and key sets on SQLite: each record kept as JSON, with its unique fields
+// in columns so that SQLite enforces uniqueness.
+import type {
+  Account,
+  AccountRecords,
+  ApiRecord,
+  ApiRecords,
+  ClientRecord,
+  ClientRecords,
+  KeySet,
+  KeySetKind,
+  KeySetRecords,
+  StoredKey,
+} from '../store.ts';
+import type { Database } from './database.ts';
+
+interface DataRow {
+  data: string;
+}
+
+function parse<T>(row: DataRow | undefined): T | undefined {
+  return row ? (JSON.parse(row.data) as T) : undefined;
+}
+
+/** The embedded backend's accounts. */
+export class SqliteAccounts implements AccountRecords {
+  readonly #db: Database;
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  async create(account: Account): Promise<void> {
+    this.#db.run(
+      'INSERT INTO accounts (id, username, email, data) VALUES (?, ?, ?, ?)',
+      account.id,
+      account.username,
+      account.email ?? null,
+      JSON.stringify(account),
+    );
+  }
+
+  async get(id: string): Promise<Account | undefined> {
+    return parse(this.#db.get('SELECT data FROM accounts WHERE id = ?', id));
+  }
+
+  async findByUsername(username: string): Promise<Account | undefined> {
+    return parse(this.#db.get('SELECT data FROM accounts WHERE username = ?', username));
+  }
+
+  async findByEmail(email: string): Promise<Account | undefined> {
+    return parse(this.#db.get('SELECT data FROM accounts WHERE email = ?', email));
+  }
+
+  async list(): Promise<Account[]> {
+    const rows = this.#db.all<DataRow>('SELECT data FROM accounts ORDER BY username');
+    return rows.map((row) => JSON.parse(row.data) as Account);
+  }
+
+  async replace(account: Account): Promise<boolean> {
+    const changed = this.#db.run(
+      'UPDATE accounts SET username = ?, email = ?, data = ? WHERE id = ?',
+      account.username,
+      account.email ?? null,
+      JSON.stringify(account),
+      account.id,
+    );
+    return changed === 1;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.#db.run('DELETE FROM accounts WHERE id = ?', id) === 1;
+  }
+}
+
+/** A table of JSON records with one unique key column: clients and APIs. */
+class KeyedJsonTable<T> {
+  readonly #db: Database;
+  readonly #table: string;
+  readonly #column: string;
+  readonly #keyOf: (record: T) => string;
+
+  constructor(db: Database, table: string, column: string, keyOf: (record: T) => string) {
+    this.#db = db;
+    this.#table = table;
+    this.#column = column;
+    this.#keyOf = keyOf;
+  }
+
+  async create(record: T): Promise<void> {
+    this.#db.run(
+      `INSERT INTO ${this.#table} (${this.#column}, data) VALUES (?, ?)`,
+      this.#keyOf(record),
+      JSON.stringify(record),
+    );
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    return parse(this.#db.get(`SELECT data FROM ${this.#table} WHERE ${this.#column} = ?`, key));
+  }
+
+  async list(): Promise<T[]> {
+    const rows = this.#db.all<DataRow>(`SELECT data FROM ${this.#table} ORDER BY ${this.#column}`);
+    return rows.map((row) => JSON.parse(row.data) as T);
+  }
+
+  async replace(record: T): Promise<boolean> {
+    const changed = this.#db.run(
+      `UPDATE ${this.#table} SET data = ? WHERE ${this.#column} = ?`,
+      JSON.stringify(record),
+      this.#keyOf(record),
+    );
+    return changed === 1;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.#db.run(`DELETE FROM ${this.#table} WHERE ${this.#column} = ?`, key) === 1;
+  }
+}
+
+/** The embedded backend's clients. */
+export class SqliteClients extends KeyedJsonTable<ClientRecord> implements ClientRecords {
+  constructor(db: Database) {
+    super(db, 'clients', 'client_id', (client) => client.clientId);
+  }
+}
+
+/** The embedded backend's APIs. */
+export class SqliteApis extends KeyedJsonTable<ApiRecord> implements ApiRecords {
+  constructor(db: Database) {
+    super(db, 'apis', 'audience', (api) => api.audience);
+  }
+}
+
+interface KeySetRow {
+  version: number;
+  keys: string;
+}
+
+/** The embedded backend's key sets. */
+export class SqliteKeySets implements KeySetRecords {
+  readonly #db: Database;
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  async get(kind: KeySetKind): Promise<KeySet | undefined> {
+    return this.#get(kind);
+  }
+
+  async create(kind: KeySetKind, keys: StoredKey[]): Promise<KeySet> {
+    this.#db.run(
+      'INSERT INTO key_sets (kind, version, keys) VALUES (?, 1, ?) ON CONFLICT (kind) DO NOTHING',
+      kind,
+      JSON.stringify(keys),
+    );
+    return this.#get(kind)!;
+  }
+
+  async replace(
+    kind: KeySetKind,
+    expectedVersion: number,
+    keys: StoredKey[],
+  ): Promise<KeySet | undefined> {
+    const changed = this.#db.run(
+      'UPDATE key_sets SET version = version + 1, keys = ? WHERE kind = ? AND version = ?',
+      JSON.stringify(keys),
+      kind,
+      expectedVersion,
+    );
+    return changed === 1 ? this.#get(kind) : undefined;
+  }
+
+  #get(kind: KeySetKind): KeySet | undefined {
+    const row = this.#db.get<KeySetRow>('SELECT version, keys FROM key_sets WHERE kind = ?', kind);
+    return row
+      ? { kind, version: row.version, keys: JSON.parse(row.keys) as StoredKey[] }
+      : undefined;
+  }
+}

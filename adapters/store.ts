@@ -1,0 +1,265 @@
+// The storage contract: everything SSO keeps, behind one interface with two backends (embedded
+// node:sqlite and MongoDB). The rules written here are what adapters/contract/ checks against every
+// backend; a backend that passes the contract suite can run the whole service.
+//
+// General rules, for every method below:
+// - Times are milliseconds since the epoch (numbers), measured by the caller's clock via `Date.now()`.
+// - "Not found" is `undefined` (or `false` for boolean answers), never an error.
+// - Records handed in are copied: later mutation by the caller does not change what is stored, and
+//   records handed out are fresh objects the caller may mutate.
+// - A duplicate of a unique field is a `StoreConflictError`; a store that cannot be reached is a
+//   `StoreUnavailableError`. Nothing else is thrown for well-formed input.
+// - Every write is all-or-nothing: a failed write leaves no partial record behind.
+
+/** Every oidc-provider model that the protocol engine may persist through its adapter. */
+export const OIDC_MODELS = [
+  'Session',
+  'Grant',
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'ClientCredentials',
+  'Client',
+  'InitialAccessToken',
+  'RegistrationAccessToken',
+  'Interaction',
+  'ReplayDetection',
+  'PushedAuthorizationRequest',
+] as const;
+
+export type OidcModel = (typeof OIDC_MODELS)[number];
+
+/**
+ * An oidc-provider payload: opaque JSON to the store. Keys may contain dots or start with `$`
+ * (resource URLs, client ids) and must round-trip unchanged. The store reads only these members to
+ * maintain its side indexes: `grantId`, `uid`, `userCode`, `accountId`; and it sets `consumed`
+ * (epoch seconds) on records returned after `consume`.
+ */
+export type OidcPayload = Record<string, unknown> & {
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+  accountId?: string;
+  consumed?: number;
+};
+
+/** Records of the protocol engine, keyed by (model, id). */
+export interface OidcRecords {
+  /**
+   * Stores `payload` under (model, id), replacing any previous record with that key (including its
+   * consumed mark). `expiresIn` is in seconds; undefined means the record never expires.
+   */
+  upsert(model: OidcModel, id: string, payload: OidcPayload, expiresIn?: number): Promise<void>;
+
+  /**
+   * Stores `payload` only if no unexpired record (model, id) exists; answers whether this call
+   * stored it. One conditional insert: of any number of concurrent calls for one key, exactly one
+   * answers true. An expired record with that key counts as absent and is replaced.
+   */
+  insertIfAbsent(
+    model: OidcModel,
+    id: string,
+    payload: OidcPayload,
+    expiresIn?: number,
+  ): Promise<boolean>;
+
+  /** The unexpired record (model, id). An expired record is never returned, swept or not. */
+  find(model: OidcModel, id: string): Promise<OidcPayload | undefined>;
+
+  /** The unexpired record of `model` whose payload `uid` equals `uid` (Session lookups). */
+  findByUid(model: OidcModel, uid: string): Promise<OidcPayload | undefined>;
+
+  /** The unexpired record of `model` whose payload `userCode` equals `userCode` (device flow). */
+  findByUserCode(model: OidcModel, userCode: string): Promise<OidcPayload | undefined>;
+
+  /**
+   * Marks the unexpired record (model, id) consumed, as one conditional write. Answers true only
+   * for the call that marked it: false if it was already consumed, expired or missing. Of any
+   * number of concurrent calls, exactly one answers true. Later `find`s carry `consumed`.
+   */
+  consume(model: OidcModel, id: string): Promise<boolean>;
+
+  /** Removes (model, id) if present. Removing a missing record is not an error. */
+  destroy(model: OidcModel, id: string): Promise<void>;
+
+  /** Removes every record of `model` whose payload `grantId` equals `grantId`; answers how many. */
+  revokeByGrantId(model: OidcModel, grantId: string): Promise<number>;
+
+  /**
+   * Removes every record of every model whose payload `accountId` equals `accountId` (sessions,
+   * grants, codes and tokens): what ending an account's sessions means. Answers how many.
+   */
+  destroyByAccountId(accountId: string): Promise<number>;
+}
+
+/** A person who can sign in. `id` is the OIDC `sub`: random, stable, never the username. */
+export interface Account {
+  id: string;
+  /** Unique, stored lower-case by the accounts service. */
+  username: string;
+  /** Unique when present, stored lower-case by the accounts service. */
+  email?: string;
+  emailVerified: boolean;
+  name?: string;
+  givenName?: string;
+  familyName?: string;
+  groups: string[];
+  /** argon2id PHC string; absent until a password is set (such an account cannot sign in). */
+  passwordHash?: string;
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Accounts, unique by `id`, `username` and (when present) `email`. */
+export interface AccountRecords {
+  /** Inserts a new account; a taken id, username or email is a StoreConflictError. */
+  create(account: Account): Promise<void>;
+  get(id: string): Promise<Account | undefined>;
+  findByUsername(username: string): Promise<Account | undefined>;
+  findByEmail(email: string): Promise<Account | undefined>;
+  /** All accounts, ordered by username. */
+  list(): Promise<Account[]>;
+  /** Replaces the stored account with the same id; false when there is none. Conflicts as create. */
+  replace(account: Account): Promise<boolean>;
+  /** Removes the account; false when there was none. */
+  delete(id: string): Promise<boolean>;
+}
+
+/**
+ * A registered application. `metadata` is oidc-provider client metadata (snake_case, RFC 7591),
+ * including `client_id` and, for confidential clients, `client_secret`.
+ */
+export interface ClientRecord {
+  clientId: string;
+  metadata: Record<string, unknown> & { client_id: string };
+  /** First-party clients skip the consent page. */
+  firstParty: boolean;
+  /** Audiences of the APIs this client may ask tokens for (resource indicators). */
+  allowedApis: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Clients, unique by `clientId`. */
+export interface ClientRecords {
+  /** Inserts a new client; a taken clientId is a StoreConflictError. */
+  create(client: ClientRecord): Promise<void>;
+  get(clientId: string): Promise<ClientRecord | undefined>;
+  /** All clients, ordered by clientId. */
+  list(): Promise<ClientRecord[]>;
+  /** Replaces the stored client with the same clientId; false when there is none. */
+  replace(client: ClientRecord): Promise<boolean>;
+  /** Removes the client; false when there was none. */
+  delete(clientId: string): Promise<boolean>;
+}
+
+/** An API (resource server) that accepts access tokens issued for its audience. */
+export interface ApiRecord {
+  /** The resource indicator: an absolute URL, the `aud` of tokens issued for this API. */
+  audience: string;
+  name?: string;
+  /** Scopes the API accepts; tokens for it carry only these. */
+  scopes: string[];
+  /** Access-token lifetime in seconds for tokens issued to this API. */
+  accessTokenTtl: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** APIs, unique by `audience`. */
+export interface ApiRecords {
+  /** Inserts a new API; a taken audience is a StoreConflictError. */
+  create(api: ApiRecord): Promise<void>;
+  get(audience: string): Promise<ApiRecord | undefined>;
+  /** All APIs, ordered by audience. */
+  list(): Promise<ApiRecord[]>;
+  /** Replaces the stored API with the same audience; false when there is none. */
+  replace(api: ApiRecord): Promise<boolean>;
+  /** Removes the API; false when there was none. */
+  delete(audience: string): Promise<boolean>;
+}
+
+/** One key of a key set: a private JWK (signing) or a symmetric secret (cookies). */
+export interface StoredKey {
+  kid: string;
+  /** The key material as a JWK (private for asymmetric keys; `kty: oct` for secrets). */
+  jwk: Record<string, unknown>;
+  createdAt: number;
+  /** From this time on the key is the one used to sign (published before that). */
+  activatesAt: number;
+  /** From this time on the key no longer signs (a successor has activated). */
+  retiresAt?: number;
+  /** From this time on the key is no longer published or accepted. */
+  expiresAt?: number;
+}
+
+export type KeySetKind = 'signing' | 'cookie';
+
+/** A versioned list of keys, replaced as a whole. */
+export interface KeySet {
+  kind: KeySetKind;
+  /** Starts at 1 and grows by one with every successful replace. */
+  version: number;
+  keys: StoredKey[];
+}
+
+/** Key sets, one per kind, shared by every instance of the service. */
+export interface KeySetRecords {
+  get(kind: KeySetKind): Promise<KeySet | undefined>;
+  /**
+   * Stores `keys` as version 1 of `kind` if no set of that kind exists, and answers the stored set:
+   * this call's keys if it won, the existing set otherwise. Of concurrent calls exactly one wins.
+   */
+  create(kind: KeySetKind, keys: StoredKey[]): Promise<KeySet>;
+  /**
+   * Replaces the set if its stored version still equals `expectedVersion` (compare-and-swap) and
+   * answers the new set; undefined when another writer got there first or there is no set.
+   */
+  replace(
+    kind: KeySetKind,
+    expectedVersion: number,
+    keys: StoredKey[],
+  ): Promise<KeySet | undefined>;
+}
+
+/** Everything SSO stores. */
+export interface Store {
+  /** Which backend this is, for logs and health output. */
+  readonly backend: 'sqlite' | 'mongodb';
+  readonly oidc: OidcRecords;
+  readonly accounts: AccountRecords;
+  readonly clients: ClientRecords;
+  readonly apis: ApiRecords;
+  readonly keySets: KeySetRecords;
+  /** Creates tables/collections and indexes and runs data migrations. Idempotent. */
+  migrate(): Promise<void>;
+  /** Removes expired oidc records; answers how many. Reads never depend on it having run. */
+  sweepExpired(): Promise<number>;
+  /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
+  ping(): Promise<void>;
+  /** Releases connections and file handles. The store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** A unique field already holds that value. `field` names it (for example `username`). */
+export class StoreConflictError extends Error {
+  readonly code = 'store_conflict';
+  readonly field: string;
+  constructor(field: string) {
+    super(`${field} is already taken`);
+    this.name = 'StoreConflictError';
+    this.field = field;
+  }
+}
+
+/** The store cannot be reached or refused the operation for a reason outside the caller's input. */
+export class StoreUnavailableError extends Error {
+  readonly code = 'store_unavailable';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
