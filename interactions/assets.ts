@@ -1,0 +1,30 @@
+// The static files the pages use, served from our own origin (no CDN): Bootstrap's CSS from
+// node_modules and our stylesheet. Read once, kept in memory, cached by browsers for a day.
+import type { Middleware } from 'koa';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+
+const FILES: Record<string, string> = {
+  'bootstrap.min.css': require.resolve('bootstrap/dist/css/bootstrap.min.css'),
+  'sso.css': fileURLToPath(new URL('./assets/sso.css', import.meta.url)),
+};
+
+/** Middleware answering GET `/assets/<name>` for the files above. */
+export function assets(): Middleware {
+  const contents = new Map(
+    Object.entries(FILES).map(([name, path]) => [`/assets/${name}`, readFileSync(path)]),
+  );
+  return async (ctx, next) => {
+    const body = ctx.method === 'GET' || ctx.method === 'HEAD' ? contents.get(ctx.path) : undefined;
+    if (!body) {
+      await next();
+      return;
+    }
+    ctx.type = 'text/css; charset=utf-8';
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = body;
+  };
+}

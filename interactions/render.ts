@@ -1,0 +1,16 @@
+// Renders a page from interactions/views with the locals every page needs.
+import type { Context } from 'koa';
+
+/** Locals every view gets besides its own. */
+export interface PageLocals {
+  title: string;
+  [name: string]: unknown;
+}
+
+/** Renders `view` into the response as HTML (koa-views' ctx.render, installed by the app). */
+export async function renderPage(ctx: Context, view: string, locals: PageLocals): Promise<void> {
+  if (typeof ctx.render !== 'function') throw new Error('views are not installed on this context');
+  const { basePath = '' } = ctx.state as { basePath?: string };
+  await ctx.render(view, { basePath, assetsPath: `${basePath}/assets`, ...locals });
+  ctx.type = 'html';
+}

@@ -1,0 +1,138 @@
+// The browser pages of sign-in: login and consent for a pending authorization (an oidc-provider
+// "interaction"), and cancelling it. The interaction cookie set by the engine binds each page to the
+// browser that started the request, so these forms need no separate CSRF token.
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { errors } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Store } from '../adapters/store.ts';
+import type { Accounts } from '../provider/accounts/accounts.ts';
+import { consentView, grantConsent } from './consent.ts';
+import { renderPage } from './render.ts';
+
+export interface InteractionDeps {
+  store: Store;
+  accounts: Accounts;
+  /** The provider serving requests now (it can be swapped when keys change). */
+  provider: () => Provider;
+}
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+const LOGIN_FAILED = 'Incorrect username or password.';
+const MAX_FIELD = 1024;
+
+/** Routes under `/interaction/:uid`, relative to the issuer's path. */
+export function interactionRoutes(deps: InteractionDeps): Router {
+  const router = new Router();
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' });
+
+  router.get('/interaction/:uid', async (ctx) => {
+    const details = await load(ctx, deps);
+    if (details.prompt.name === 'login') {
+      await showLogin(ctx, deps, details, { login: stringParam(details.params.login_hint) });
+      return;
+    }
+    if (details.prompt.name === 'consent') {
+      const client = await deps.store.clients.get(String(details.params.client_id));
+      if (client?.firstParty) {
+        await finish(ctx, deps, await grantConsent(deps.provider(), details), true);
+        return;
+      }
+      await renderPage(ctx, 'consent', {
+        title: 'Allow access',
+        uid: details.uid,
+        clientName: await clientName(deps, details),
+        ...(await consentView(deps.store, details)),
+      });
+      return;
+    }
+    throw new errors.InvalidRequest(`unsupported prompt ${details.prompt.name}`);
+  });
+
+  router.post('/interaction/:uid/login', form, async (ctx) => {
+    const details = await load(ctx, deps, 'login');
+    const body = ctx.request.body as Record<string, unknown>;
+    const login = field(body.login);
+    const password = field(body.password);
+    const account =
+      login && password ? await deps.accounts.authenticate(login, password) : undefined;
+    if (!account) {
+      await showLogin(ctx, deps, details, { login, error: LOGIN_FAILED });
+      return;
+    }
+    await finish(ctx, deps, { login: { accountId: account.id, amr: ['pwd'] } }, false);
+  });
+
+  router.post('/interaction/:uid/confirm', form, async (ctx) => {
+    const details = await load(ctx, deps, 'consent');
+    await finish(ctx, deps, await grantConsent(deps.provider(), details), true);
+  });
+
+  router.post('/interaction/:uid/abort', form, async (ctx) => {
+    await load(ctx, deps);
+    await finish(
+      ctx,
+      deps,
+      { error: 'access_denied', error_description: 'The user cancelled the sign-in.' },
+      false,
+    );
+  });
+
+  return router;
+}
+
+// The pending interaction of this browser, which must be the one in the URL (and at `prompt`).
+async function load(ctx: Context, deps: InteractionDeps, prompt?: string): Promise<Details> {
+  const details = await deps.provider().interactionDetails(ctx.req, ctx.res);
+  const { uid } = ctx.params as { uid: string };
+  if (details.uid !== uid)
+    throw new errors.InvalidRequest('this sign-in page belongs to another request');
+  if (prompt && details.prompt.name !== prompt) {
+    throw new errors.InvalidRequest('this step of the sign-in is already done');
+  }
+  return details;
+}
+
+async function finish(
+  ctx: Context,
+  deps: InteractionDeps,
+  result: Parameters<Provider['interactionResult']>[2],
+  merge: boolean,
+): Promise<void> {
+  const returnTo = await deps.provider().interactionResult(ctx.req, ctx.res, result, {
+    mergeWithLastSubmission: merge,
+  });
+  ctx.status = 303;
+  ctx.redirect(returnTo);
+}
+
+async function showLogin(
+  ctx: Context,
+  deps: InteractionDeps,
+  details: Details,
+  extra: { login?: string | undefined; error?: string },
+): Promise<void> {
+  await renderPage(ctx, 'login', {
+    title: 'Sign in',
+    uid: details.uid,
+    clientName: await clientName(deps, details),
+    login: extra.login ?? '',
+    error: extra.error,
+  });
+}
+
+async function clientName(deps: InteractionDeps, details: Details): Promise<string> {
+  const clientId = String(details.params.client_id);
+  const client = await deps.provider().Client.find(clientId);
+  return client?.clientName ?? clientId;
+}
+
+function stringParam(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.slice(0, MAX_FIELD) : undefined;
+}
+
+function field(value: unknown): string {
+  return typeof value === 'string' && value.length <= MAX_FIELD ? value : '';
+}

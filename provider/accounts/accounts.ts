@@ -1,0 +1,171 @@
+// Accounts: creating people, checking their passwords, disabling them. Usernames and emails are
+// compared lower-case; the account id (`sub`) is a random UUID that never changes.
+import { randomUUID } from 'node:crypto';
+import type { Account, Store } from '../../adapters/store.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { PASSWORD_LENGTH, type PasswordHasher } from './passwords.ts';
+
+export interface AccountInput {
+  username: string;
+  email?: string;
+  emailVerified?: boolean;
+  name?: string;
+  givenName?: string;
+  familyName?: string;
+  groups?: string[];
+}
+
+const USERNAME = /^[a-z0-9][a-z0-9._@-]{0,63}$/;
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+const GROUP = /^[\w.:/@-]{1,128}$/;
+const MAX_NAME = 200;
+
+/** Account operations over the store. */
+export class Accounts {
+  readonly #store: Store;
+  readonly #hasher: PasswordHasher;
+
+  constructor(store: Store, hasher: PasswordHasher) {
+    this.#store = store;
+    this.#hasher = hasher;
+  }
+
+  /** Creates an account (without a password unless one is given); ValidationError on bad input. */
+  async create(input: AccountInput, password?: string): Promise<Account> {
+    const now = Date.now();
+    const account: Account = {
+      id: randomUUID(),
+      ...normalize(input),
+      disabled: false,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (password !== undefined) account.passwordHash = await this.#hash(password);
+    await this.#store.accounts.create(account);
+    return account;
+  }
+
+  /** The account with this id (the OIDC `sub`). */
+  get(id: string): Promise<Account | undefined> {
+    return this.#store.accounts.get(id);
+  }
+
+  /** The account whose username or email is `login` (case-insensitive). */
+  async findByLogin(login: string): Promise<Account | undefined> {
+    const key = login.trim().toLowerCase();
+    if (!key) return undefined;
+    return (
+      (await this.#store.accounts.findByUsername(key)) ??
+      (key.includes('@') ? await this.#store.accounts.findByEmail(key) : undefined)
+    );
+  }
+
+  /** Every account, by username. */
+  list(): Promise<Account[]> {
+    return this.#store.accounts.list();
+  }
+
+  /**
+   * The enabled account that `login` and `password` identify, or undefined. Unknown logins, wrong
+   * passwords, disabled accounts and accounts without a password all cost one argon2 verification.
+   */
+  async authenticate(login: string, password: string): Promise<Account | undefined> {
+    const account = await this.findByLogin(login);
+    if (!account?.passwordHash || password.length > PASSWORD_LENGTH.max) {
+      await this.#hasher.verifyNothing(password.slice(0, PASSWORD_LENGTH.max));
+      return undefined;
+    }
+    const ok = await this.#hasher.verify(account.passwordHash, password);
+    return ok && !account.disabled ? account : undefined;
+  }
+
+  /** Sets the password of `login`'s account. */
+  async setPassword(login: string, password: string): Promise<Account> {
+    const account = await this.#require(login);
+    return this.#save({ ...account, passwordHash: await this.#hash(password) });
+  }
+
+  /** Changes profile fields of `login`'s account (the username stays). */
+  async update(login: string, changes: Omit<Partial<AccountInput>, 'username'>): Promise<Account> {
+    const account = await this.#require(login);
+    const merged = normalize({ ...account, ...changes, username: account.username });
+    const { id, passwordHash, disabled, createdAt, updatedAt } = account;
+    return this.#save({ id, passwordHash, disabled, createdAt, updatedAt, ...merged });
+  }
+
+  /**
+   * Disables or enables `login`'s account. Disabling ends every session of the account and removes
+   * its grants and tokens, so nothing issued before keeps working.
+   */
+  async setDisabled(login: string, disabled: boolean): Promise<Account> {
+    const account = await this.#require(login);
+    const saved = await this.#save({ ...account, disabled });
+    if (disabled) await this.#store.oidc.destroyByAccountId(account.id);
+    return saved;
+  }
+
+  async #require(login: string): Promise<Account> {
+    const account = await this.findByLogin(login);
+    if (!account) throw new NotFoundError(`user "${login}"`);
+    return account;
+  }
+
+  async #save(account: Account): Promise<Account> {
+    const saved = { ...account, updatedAt: Date.now() };
+    if (!(await this.#store.accounts.replace(saved))) throw new NotFoundError('user');
+    return saved;
+  }
+
+  async #hash(password: string): Promise<string> {
+    if (password.length < PASSWORD_LENGTH.min || password.length > PASSWORD_LENGTH.max) {
+      throw new ValidationError(
+        'password',
+        `password must be ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max} characters long`,
+      );
+    }
+    return this.#hasher.hash(password);
+  }
+}
+
+// Validates and canonicalizes the profile fields; absent optional fields stay absent.
+function normalize(
+  input: AccountInput,
+): Omit<Account, 'id' | 'disabled' | 'createdAt' | 'updatedAt'> {
+  const username = input.username.trim().toLowerCase();
+  if (!USERNAME.test(username)) {
+    throw new ValidationError(
+      'username',
+      'username must be 1-64 characters: letters, digits, ".", "_", "@" or "-", starting with a letter or digit',
+    );
+  }
+  const result: Omit<Account, 'id' | 'disabled' | 'createdAt' | 'updatedAt'> = {
+    username,
+    emailVerified: input.emailVerified ?? false,
+    groups: [...new Set(input.groups ?? [])],
+  };
+  if (input.email !== undefined && input.email.trim() !== '') {
+    const email = input.email.trim().toLowerCase();
+    if (!EMAIL.test(email))
+      throw new ValidationError('email', `"${input.email}" is not an email address`);
+    result.email = email;
+  } else {
+    result.emailVerified = false;
+  }
+  for (const group of result.groups) {
+    if (!GROUP.test(group)) {
+      throw new ValidationError(
+        'groups',
+        `group "${group}" must be 1-128 of letters, digits and . : / @ _ -`,
+      );
+    }
+  }
+  for (const field of ['name', 'givenName', 'familyName'] as const) {
+    const value = input[field]?.trim();
+    if (value === undefined || value === '') continue;
+    if (value.length > MAX_NAME || /[\p{Cc}]/u.test(value)) {
+      throw new ValidationError(field, `${field} must be at most ${MAX_NAME} printable characters`);
+    }
+    result[field] = value;
+  }
+  return result;
+}

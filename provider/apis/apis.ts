@@ -1,0 +1,94 @@
+// APIs (resource servers): the audiences SSO issues JWT access tokens for, and the scopes each accepts.
+import type { ApiRecord, Store } from '../../adapters/store.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { OIDC_SCOPES } from '../oidc/claims.ts';
+
+export interface ApiInput {
+  audience: string;
+  name?: string;
+  scopes: string[];
+  /** Seconds; the configured access-token lifetime when absent. */
+  accessTokenTtl?: number;
+}
+
+// RFC 6749 scope-token characters.
+const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
+
+/** API registration over the store. */
+export class Apis {
+  readonly #store: Store;
+  readonly #defaultTtl: number;
+
+  constructor(store: Store, defaultTtl: number) {
+    this.#store = store;
+    this.#defaultTtl = defaultTtl;
+  }
+
+  /** Registers an API; ValidationError on bad input, StoreConflictError when the audience is taken. */
+  async create(input: ApiInput): Promise<ApiRecord> {
+    const now = Date.now();
+    const api: ApiRecord = {
+      audience: validateAudience(input.audience),
+      scopes: validateScopes(input.scopes),
+      accessTokenTtl: validateTtl(input.accessTokenTtl ?? this.#defaultTtl),
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (input.name?.trim()) api.name = input.name.trim();
+    await this.#store.apis.create(api);
+    return api;
+  }
+
+  get(audience: string): Promise<ApiRecord | undefined> {
+    return this.#store.apis.get(audience);
+  }
+
+  list(): Promise<ApiRecord[]> {
+    return this.#store.apis.list();
+  }
+
+  /** Removes the API; clients that listed it can no longer get tokens for it. */
+  async remove(audience: string): Promise<void> {
+    if (!(await this.#store.apis.delete(audience))) throw new NotFoundError(`API "${audience}"`);
+  }
+}
+
+/** The audience as stored: an absolute http(s) or urn URI without fragment (RFC 8707). */
+export function validateAudience(audience: string): string {
+  let url: URL;
+  try {
+    url = new URL(audience.trim());
+  } catch {
+    throw new ValidationError('audience', `audience "${audience}" must be an absolute URL`);
+  }
+  if (!['https:', 'http:', 'urn:'].includes(url.protocol) || url.hash) {
+    throw new ValidationError(
+      'audience',
+      `audience "${audience}" must be an https, http or urn URI without a fragment`,
+    );
+  }
+  return audience.trim();
+}
+
+function validateScopes(scopes: string[]): string[] {
+  const unique = [...new Set(scopes.map((scope) => scope.trim()).filter(Boolean))];
+  if (unique.length === 0) throw new ValidationError('scopes', 'an API needs at least one scope');
+  for (const scope of unique) {
+    if (!SCOPE.test(scope))
+      throw new ValidationError('scopes', `"${scope}" is not a valid scope name`);
+    if ((OIDC_SCOPES as readonly string[]).includes(scope)) {
+      throw new ValidationError(
+        'scopes',
+        `"${scope}" is an OpenID Connect scope, not an API scope`,
+      );
+    }
+  }
+  return unique;
+}
+
+function validateTtl(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86400) {
+    throw new ValidationError('accessTokenTtl', 'access-token lifetime must be 1 second to 1 day');
+  }
+  return seconds;
+}

@@ -1,0 +1,73 @@
+// The HTTP application: security headers, our pages and health check, and the protocol engine, all
+// under the issuer's path (so `https://host/auth` serves `/auth/.well-known/openid-configuration`).
+import Router from '@koa/router';
+import Koa from 'koa';
+import views from 'koa-views';
+import { fileURLToPath } from 'node:url';
+import type { Store } from '../adapters/store.ts';
+import { assets } from '../interactions/assets.ts';
+import { interactionRoutes } from '../interactions/routes.ts';
+import type { Accounts } from './accounts/accounts.ts';
+import type { Config } from './config.ts';
+import { errorBoundary } from './http/error-boundary.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { describeError, type Logger } from './log.ts';
+import type { Engine } from './oidc/engine.ts';
+
+export interface AppInput {
+  config: Readonly<Config>;
+  log: Logger;
+  store: Store;
+  accounts: Accounts;
+  engine: Engine;
+}
+
+const VIEWS = fileURLToPath(new URL('../interactions/views', import.meta.url));
+
+/** The Koa application serving everything SSO answers over HTTP. */
+export function createApp({ config, log, store, accounts, engine }: AppInput): Koa {
+  const app = new Koa({ proxy: config.trustProxy, keys: engine.cookieKeys });
+  app.silent = true;
+  app.on('error', (error: unknown) => log.error('unhandled HTTP error', describeError(error)));
+
+  const router = new Router(config.basePath ? { prefix: config.basePath } : {});
+  router.get('/healthz', async (ctx) => {
+    await store.ping();
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { status: 'ok', store: store.backend };
+  });
+  router.use(interactionRoutes({ store, accounts, provider: () => engine.provider }).routes());
+
+  app.use(securityHeaders());
+  app.use(views(VIEWS, { extension: 'ejs' }));
+  app.use(async (ctx, next) => {
+    ctx.state.basePath = config.basePath;
+    await next();
+  });
+  app.use(errorBoundary(log));
+  app.use(prefixed(config.basePath, assets()));
+  app.use(router.routes());
+  app.use(engine.middleware);
+  return app;
+}
+
+// Runs `middleware` for paths under `basePath`, with the prefix removed from ctx.path meanwhile.
+function prefixed(basePath: string, middleware: Koa.Middleware): Koa.Middleware {
+  if (!basePath) return middleware;
+  return async (ctx, next) => {
+    if (!ctx.path.startsWith(`${basePath}/`)) {
+      await next();
+      return;
+    }
+    const original = ctx.path;
+    ctx.path = original.slice(basePath.length);
+    try {
+      await middleware(ctx, async () => {
+        ctx.path = original;
+        await next();
+      });
+    } finally {
+      ctx.path = original;
+    }
+  };
+}

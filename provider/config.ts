@@ -1,0 +1,236 @@
+// Service configuration: read from the environment once, validated, frozen, and handed to whoever
+// needs it. Nothing else in the service reads process.env. Every variable, its default and its
+// meaning is listed in SETTINGS below; the README's configuration table mirrors it.
+import { parseDuration } from './durations.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface TokenLifetimes {
+  accessToken: number;
+  idToken: number;
+  refreshToken: number;
+  authorizationCode: number;
+  clientCredentials: number;
+  deviceCode: number;
+  session: number;
+  grant: number;
+  interaction: number;
+}
+
+export interface Config {
+  /** The public issuer identifier, e.g. `https://sso.example.com` or `https://host/auth`. */
+  issuer: string;
+  /** The path part of the issuer without a trailing slash (`''` or `/auth`): where we mount. */
+  basePath: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  mongodbUri: string | undefined;
+  trustProxy: boolean;
+  logLevel: LogLevel;
+  /** Seconds. */
+  ttl: TokenLifetimes;
+  /** Seconds a rotated refresh token may still be used again by a concurrent request. */
+  refreshTokenGrace: number;
+  /** Seconds between re-reads of the shared signing keys by a running instance. */
+  keyRefreshInterval: number;
+  /** Seconds between sweeps of expired records. */
+  sweepInterval: number;
+  argon2: { memoryKib: number; iterations: number; parallelism: number };
+}
+
+/** A configuration value that cannot be used; the message names the variable. */
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, problem: string) {
+    super(`invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+interface Setting<T> {
+  variable: string;
+  fallback: string | undefined;
+  parse: (raw: string, variable: string) => T;
+}
+
+const durationSetting = (variable: string, fallback: string, min = 1): Setting<number> => ({
+  variable,
+  fallback,
+  parse: (raw) => {
+    const seconds = parseDuration(raw);
+    if (seconds === undefined || seconds < min) {
+      throw new ConfigError(
+        variable,
+        `must be a duration like 3600, 90s, 15m, 12h or 14d (got "${raw}")`,
+      );
+    }
+    return seconds;
+  },
+});
+
+const integerSetting = (
+  variable: string,
+  fallback: string,
+  min: number,
+  max: number,
+): Setting<number> => ({
+  variable,
+  fallback,
+  parse: (raw) => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      throw new ConfigError(
+        variable,
+        `must be a whole number from ${min} to ${max} (got "${raw}")`,
+      );
+    }
+    return value;
+  },
+});
+
+const booleanSetting = (variable: string, fallback: string): Setting<boolean> => ({
+  variable,
+  fallback,
+  parse: (raw) => {
+    const value = raw.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+    throw new ConfigError(variable, `must be true or false (got "${raw}")`);
+  },
+});
+
+const stringSetting = (variable: string, fallback: string | undefined): Setting<string> => ({
+  variable,
+  fallback,
+  parse: (raw) => {
+    if (raw.trim() === '') throw new ConfigError(variable, 'must not be empty');
+    return raw.trim();
+  },
+});
+
+const issuerSetting: Setting<string> = {
+  variable: 'SSO_ISSUER',
+  fallback: undefined,
+  parse: (raw, variable) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(variable, `must be an absolute http(s) URL (got "${raw}")`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new ConfigError(variable, `must use https (or http for local use) (got "${raw}")`);
+    }
+    if (url.search || url.hash || url.username || url.password) {
+      throw new ConfigError(variable, 'must not contain a query, fragment or credentials');
+    }
+    return url.href.replace(/\/$/, '');
+  },
+};
+
+const logLevelSetting: Setting<LogLevel> = {
+  variable: 'SSO_LOG_LEVEL',
+  fallback: 'info',
+  parse: (raw, variable) => {
+    const levels: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+    if (!levels.includes(raw as LogLevel)) {
+      throw new ConfigError(variable, `must be one of ${levels.join(', ')} (got "${raw}")`);
+    }
+    return raw as LogLevel;
+  },
+};
+
+const mongodbUriSetting: Setting<string> = {
+  variable: 'MONGODB_URI',
+  fallback: undefined,
+  parse: (raw, variable) => {
+    if (!/^mongodb(\+srv)?:\/\/\S+$/.test(raw.trim())) {
+      throw new ConfigError(variable, 'must be a mongodb:// or mongodb+srv:// connection string');
+    }
+    return raw.trim();
+  },
+};
+
+/** Every setting: variable, default, and how it is read. The README documents the same table. */
+export const SETTINGS = {
+  port: integerSetting('SSO_PORT', '3000', 0, 65535),
+  host: stringSetting('SSO_HOST', '0.0.0.0'),
+  issuer: issuerSetting,
+  dataDir: stringSetting('SSO_DATA_DIR', './data'),
+  mongodbUri: mongodbUriSetting,
+  trustProxy: booleanSetting('SSO_TRUST_PROXY', 'false'),
+  logLevel: logLevelSetting,
+  accessToken: durationSetting('SSO_ACCESS_TOKEN_TTL', '1h'),
+  idToken: durationSetting('SSO_ID_TOKEN_TTL', '1h'),
+  refreshToken: durationSetting('SSO_REFRESH_TOKEN_TTL', '14d'),
+  authorizationCode: durationSetting('SSO_AUTHORIZATION_CODE_TTL', '60s'),
+  clientCredentials: durationSetting('SSO_CLIENT_CREDENTIALS_TTL', '10m'),
+  deviceCode: durationSetting('SSO_DEVICE_CODE_TTL', '10m'),
+  session: durationSetting('SSO_SESSION_TTL', '14d'),
+  grant: durationSetting('SSO_GRANT_TTL', '14d'),
+  interaction: durationSetting('SSO_INTERACTION_TTL', '1h'),
+  refreshTokenGrace: durationSetting('SSO_REFRESH_TOKEN_GRACE', '10s', 0),
+  keyRefreshInterval: durationSetting('SSO_KEY_REFRESH_INTERVAL', '60s'),
+  sweepInterval: durationSetting('SSO_SWEEP_INTERVAL', '10m'),
+  argon2MemoryKib: integerSetting('SSO_ARGON2_MEMORY_KIB', '19456', 1024, 4194304),
+  argon2Iterations: integerSetting('SSO_ARGON2_ITERATIONS', '2', 1, 100),
+  argon2Parallelism: integerSetting('SSO_ARGON2_PARALLELISM', '1', 1, 64),
+} as const;
+
+function read<T>(env: Env, setting: Setting<T>): T | undefined {
+  const raw = env[setting.variable] ?? setting.fallback;
+  return raw === undefined ? undefined : setting.parse(raw, setting.variable);
+}
+
+function need<T>(env: Env, setting: Setting<T>): T {
+  const value = read(env, setting);
+  if (value === undefined) throw new ConfigError(setting.variable, 'is required');
+  return value;
+}
+
+/** Reads, validates and freezes the configuration; throws ConfigError naming the bad variable. */
+export function loadConfig(env: Env): Readonly<Config> {
+  const port = need(env, SETTINGS.port);
+  const issuer = read(env, SETTINGS.issuer) ?? `http://localhost:${port}`;
+  const config: Config = {
+    issuer,
+    basePath: new URL(issuer).pathname.replace(/\/$/, ''),
+    host: need(env, SETTINGS.host),
+    port,
+    dataDir: need(env, SETTINGS.dataDir),
+    mongodbUri: read(env, SETTINGS.mongodbUri),
+    trustProxy: need(env, SETTINGS.trustProxy),
+    logLevel: need(env, SETTINGS.logLevel),
+    ttl: {
+      accessToken: need(env, SETTINGS.accessToken),
+      idToken: need(env, SETTINGS.idToken),
+      refreshToken: need(env, SETTINGS.refreshToken),
+      authorizationCode: need(env, SETTINGS.authorizationCode),
+      clientCredentials: need(env, SETTINGS.clientCredentials),
+      deviceCode: need(env, SETTINGS.deviceCode),
+      session: need(env, SETTINGS.session),
+      grant: need(env, SETTINGS.grant),
+      interaction: need(env, SETTINGS.interaction),
+    },
+    refreshTokenGrace: need(env, SETTINGS.refreshTokenGrace),
+    keyRefreshInterval: need(env, SETTINGS.keyRefreshInterval),
+    sweepInterval: need(env, SETTINGS.sweepInterval),
+    argon2: {
+      memoryKib: need(env, SETTINGS.argon2MemoryKib),
+      iterations: need(env, SETTINGS.argon2Iterations),
+      parallelism: need(env, SETTINGS.argon2Parallelism),
+    },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const member of Object.values(value)) {
+    if (member && typeof member === 'object') deepFreeze(member as object);
+  }
+  return Object.freeze(value);
+}

@@ -1,0 +1,71 @@
+// The one place where errors of our own routes (interactions, health) become responses. The protocol
+// endpoints have oidc-provider's own handler. People get a readable page, programs get OAuth-style
+// JSON; nobody gets a stack trace. Errors are recognised by shape: some come from another realm.
+import type { Context, Middleware } from 'koa';
+import { renderPage } from '../../interactions/render.ts';
+import { describeError, type Logger } from '../log.ts';
+
+interface Answer {
+  status: number;
+  error: string;
+  description: string;
+}
+
+/** Catches what the routes below throw and answers it in the shape the caller expects. */
+export function errorBoundary(log: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      const answer = classify(error);
+      if (answer.status >= 500)
+        log.error('request failed', { path: ctx.path, ...describeError(error) });
+      await respond(ctx, answer);
+    }
+  };
+}
+
+function classify(error: unknown): Answer {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  if (e.name === 'StoreUnavailableError') {
+    return {
+      status: 503,
+      error: 'temporarily_unavailable',
+      description: 'The identity store is unavailable. Try again shortly.',
+    };
+  }
+  if (e.name === 'ValidationError') {
+    return { status: 400, error: 'invalid_request', description: String(e.message) };
+  }
+  const status = typeof e.status === 'number' ? e.status : 500;
+  if (status < 500 && e.expose === true) {
+    // oidc-provider errors carry the OAuth error code; Koa's HttpErrors carry only a message.
+    const code = typeof e.error === 'string' ? e.error : 'invalid_request';
+    const description =
+      typeof e.error_description === 'string' ? e.error_description : String(e.message);
+    return { status, error: code, description };
+  }
+  return {
+    status: 500,
+    error: 'server_error',
+    description: 'Something went wrong on our side. Try again later.',
+  };
+}
+
+async function respond(ctx: Context, answer: Answer): Promise<void> {
+  ctx.status = answer.status;
+  if (ctx.accepts('json', 'html') === 'html') {
+    try {
+      await renderPage(ctx, 'error', {
+        title: 'Something went wrong',
+        error: answer.error,
+        description: answer.description,
+      });
+      ctx.status = answer.status;
+      return;
+    } catch {
+      // fall through to JSON
+    }
+  }
+  ctx.body = { error: answer.error, error_description: answer.description };
+}

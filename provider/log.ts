@@ -1,0 +1,34 @@
+// Structured logs: one JSON object per line on stdout. Callers pass fields, never secrets.
+import type { LogLevel } from './config.ts';
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+
+/** A logger writing lines at `level` and above to `write` (stdout by default). */
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): Logger {
+  const emit = (at: Exclude<LogLevel, 'silent'>) => (message: string, fields?: LogFields) => {
+    if (RANK[at] < RANK[level]) return;
+    write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...fields })}\n`,
+    );
+  };
+  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+}
+
+/** Error details for the service log (never shown to users): name, code, message and stack. */
+export function describeError(error: unknown): LogFields {
+  if (typeof error !== 'object' || error === null) return { error: String(error) };
+  const { name, message, code, stack } = error as Record<string, unknown>;
+  return { error: { name, code, message, stack } };
+}

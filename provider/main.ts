@@ -1,0 +1,47 @@
+// `npm start`: reads the configuration, opens the store and serves until SIGINT/SIGTERM.
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger, describeError } from './log.ts';
+import { startServer } from './server.ts';
+import { openStore } from './store.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const log = createLogger(config.logLevel);
+  const store = await openStore(config, log);
+  const running = await startServer(config, store, log);
+  log.info('SSO is listening', {
+    issuer: config.issuer,
+    listen: running.listenUrl,
+    store: store.backend,
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('shutdown failed', describeError(error));
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  const known = error as { name?: string; message?: string };
+  if (
+    known.name === 'ConfigError' ||
+    known.name === 'StoreUnavailableError' ||
+    error instanceof ConfigError
+  ) {
+    process.stderr.write(`sso: ${known.message}\n`);
+  } else {
+    process.stderr.write(`sso: failed to start: ${known.message ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,110 @@
+// The oidc-provider Adapter over our Store. Besides passing calls through, it holds the three
+// protocol rules the engine leaves to its storage:
+// - single use: a code consumed by a concurrent request is refused and its grant revoked;
+// - replay detection is one conditional insert (the engine itself would check, then set);
+// - refresh-token rotation grace: a rotated refresh token presented again within the grace window
+//   (a concurrent request of the same client) is accepted once more instead of revoking the grant.
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import type { OidcModel, Store } from '../../adapters/store.ts';
+
+/** Models whose records carry a grantId and die with their grant. */
+export const GRANT_MODELS = [
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+] as const satisfies readonly OidcModel[];
+
+const SINGLE_USE = new Set<string>([
+  'AuthorizationCode',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+]);
+
+// How long a replay-detection claim holds before the engine stores the real expiry (seconds).
+const REPLAY_CLAIM_SECONDS = 600;
+
+/** Removes every token and code of `grantId`, and the grant itself. */
+export async function revokeGrant(store: Store, grantId: string): Promise<void> {
+  await Promise.all([
+    ...GRANT_MODELS.map((model) => store.oidc.revokeByGrantId(model, grantId)),
+    store.oidc.destroy('Grant', grantId),
+  ]);
+}
+
+export interface AdapterOptions {
+  /** Seconds during which a consumed refresh token is still accepted. */
+  refreshTokenGrace: number;
+}
+
+/** The Adapter class to hand to oidc-provider's `adapter` configuration. */
+export function createAdapter(
+  store: Store,
+  options: AdapterOptions,
+): new (name: string) => Adapter {
+  return class StoreAdapter implements Adapter {
+    readonly model: OidcModel;
+
+    constructor(name: string) {
+      this.model = name as OidcModel;
+    }
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      await store.oidc.upsert(this.model, id, payload, expiresIn || undefined);
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      switch (this.model) {
+        case 'Client':
+          return (await store.clients.get(id))?.metadata;
+        case 'ReplayDetection':
+          return this.#claimOnce(id);
+        case 'RefreshToken':
+          return this.#findRefreshToken(id);
+        default:
+          return await store.oidc.find(this.model, id);
+      }
+    }
+
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return await store.oidc.findByUid(this.model, uid);
+    }
+
+    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return await store.oidc.findByUserCode(this.model, userCode);
+    }
+
+    async consume(id: string): Promise<void> {
+      if (await store.oidc.consume(this.model, id)) return;
+      if (!SINGLE_USE.has(this.model)) return; // refresh tokens: a concurrent rotation, see find
+      const record = await store.oidc.find(this.model, id);
+      if (record?.grantId) await revokeGrant(store, record.grantId);
+      throw new errors.InvalidGrant('authorization code already consumed');
+    }
+
+    async destroy(id: string): Promise<void> {
+      await store.oidc.destroy(this.model, id);
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await store.oidc.revokeByGrantId(this.model, grantId);
+    }
+
+    // Answers "not seen" to exactly one caller per id: the claim is the conditional insert, so
+    // two concurrent presentations of one JWT id cannot both pass.
+    async #claimOnce(id: string): Promise<AdapterPayload | undefined> {
+      const claimed = await store.oidc.insertIfAbsent(this.model, id, {}, REPLAY_CLAIM_SECONDS);
+      return claimed ? undefined : {};
+    }
+
+    async #findRefreshToken(id: string): Promise<AdapterPayload | undefined> {
+      const record = await store.oidc.find(this.model, id);
+      if (record?.consumed === undefined) return record;
+      const elapsed = Date.now() / 1000 - record.consumed;
+      if (elapsed > options.refreshTokenGrace) return record;
+      const { consumed: _consumed, ...unconsumed } = record;
+      return unconsumed;
+    }
+  };
+}

@@ -1,0 +1,78 @@
+// The complete oidc-provider configuration, assembled from one part per concern.
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { Store } from '../../adapters/store.ts';
+import type { Accounts } from '../accounts/accounts.ts';
+import type { Config } from '../config.ts';
+import { createAdapter } from './adapter.ts';
+import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
+import { featuresConfiguration } from './features.ts';
+import { renderError } from './pages.ts';
+import { ttlConfiguration } from './ttl.ts';
+
+export interface ConfigurationInput {
+  config: Readonly<Config>;
+  store: Store;
+  accounts: Accounts;
+  /** Private JWKS, signing keys first (see keys/signing-keys.ts). */
+  jwks: { keys: Record<string, unknown>[] };
+  cookieKeys: string[];
+}
+
+/** Everything oidc-provider needs, from our configuration, store and keys. */
+export function buildConfiguration(input: ConfigurationInput): Configuration {
+  const { config, store, accounts } = input;
+  return {
+    adapter: createAdapter(store, { refreshTokenGrace: config.refreshTokenGrace }),
+    jwks: input.jwks,
+    cookies: {
+      keys: input.cookieKeys,
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    scopes: [...OIDC_SCOPES],
+    claims: {
+      ...SCOPE_CLAIMS,
+      acr: null,
+      sid: null,
+      auth_time: null,
+      iss: null,
+    },
+    async findAccount(_ctx, sub) {
+      const account = await accounts.get(sub);
+      if (!account || account.disabled) return undefined;
+      return {
+        accountId: account.id,
+        claims: () => ({ ...accountClaims(account), sub: account.id }),
+      };
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256',
+    },
+    responseTypes: ['code', 'none'],
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    features: featuresConfiguration(store),
+    ttl: ttlConfiguration(config.ttl),
+    // Clients allowed the refresh_token grant get refresh tokens; without offline_access they end
+    // with the browser session (see expiresWithSession).
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    interactions: {
+      url: (_ctx: KoaContextWithOIDC, interaction) =>
+        `${config.basePath}/interaction/${interaction.uid}`,
+    },
+    renderError,
+    conformIdTokenClaims: true,
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'RS256'],
+      userinfoSigningAlgValues: ['ES256', 'RS256'],
+      introspectionSigningAlgValues: ['ES256', 'RS256'],
+      authorizationSigningAlgValues: ['ES256', 'RS256'],
+      requestObjectSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+      clientAuthSigningAlgValues: ['HS256', 'ES256', 'RS256', 'PS256', 'EdDSA'],
+      dPoPSigningAlgValues: ['ES256', 'EdDSA', 'RS256', 'PS256'],
+    },
+  };
+}

@@ -1,0 +1,131 @@
+// The protocol engine: an oidc-provider instance built from the store's current keys. Signing keys
+// change state over time (pending → active → retired → expired) and may be rotated by another
+// process, so the engine re-reads them periodically and at the next scheduled change, and swaps in a
+// freshly built provider when what it should publish or sign with has changed.
+import type { Middleware } from 'koa';
+import mount from 'koa-mount';
+import Provider from 'oidc-provider';
+import type { Store } from '../../adapters/store.ts';
+import type { Accounts } from '../accounts/accounts.ts';
+import type { Config } from '../config.ts';
+import { ensureCookieKeys } from '../keys/cookie-keys.ts';
+import { ensureSigningKeys, nextKeyChange, providerJwks } from '../keys/signing-keys.ts';
+import { describeError, type Logger } from '../log.ts';
+import { buildConfiguration } from './configuration.ts';
+
+export interface EngineInput {
+  config: Readonly<Config>;
+  store: Store;
+  accounts: Accounts;
+  log: Logger;
+}
+
+/** The running protocol engine. */
+export interface Engine {
+  /** The provider serving requests now. */
+  readonly provider: Provider;
+  /** Koa middleware serving the protocol endpoints under the issuer's path. */
+  readonly middleware: Middleware;
+  /** Cookie signing secrets, newest first (the app signs its own cookies with them too). */
+  readonly cookieKeys: string[];
+  /** Re-reads the keys now and swaps the provider if they changed. */
+  refresh(): Promise<void>;
+  /** Stops the refresh timer. */
+  stop(): void;
+}
+
+/** Builds the engine (creating keys on first start) and starts its key refresh timer. */
+export async function startEngine(input: EngineInput): Promise<Engine> {
+  const { config, store, log } = input;
+  const cookieKeys = await ensureCookieKeys(store);
+  let set = await ensureSigningKeys(store);
+  let built = build(input, set, cookieKeys);
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const refresh = async () => {
+    set = await ensureSigningKeys(store);
+    const next = keySignature(set, Date.now());
+    if (next !== built.signature) {
+      built = build(input, set, cookieKeys);
+      log.info('signing keys changed; provider rebuilt', { keys: built.signature });
+    }
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    const now = Date.now();
+    const change = nextKeyChange(set, now);
+    const wait = Math.min(
+      config.keyRefreshInterval * 1000,
+      change === undefined ? Infinity : change - now + 50,
+    );
+    timer = setTimeout(
+      () => {
+        refresh()
+          .catch((error: unknown) => log.error('signing key refresh failed', describeError(error)))
+          .finally(schedule);
+      },
+      Math.max(wait, 10),
+    );
+    timer.unref();
+  };
+  schedule();
+
+  return {
+    get provider() {
+      return built.provider;
+    },
+    middleware: async (ctx, next) => {
+      await built.mounted(ctx, next);
+    },
+    cookieKeys,
+    refresh,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+interface Built {
+  provider: Provider;
+  mounted: Middleware;
+  signature: string;
+}
+
+// Which keys are published and which of them sign: when this changes, the provider must be rebuilt.
+function keySignature(set: Parameters<typeof providerJwks>[0], now: number): string {
+  return providerJwks(set, now)
+    .keys.map((key) => `${String(key.kid)}${key.key_ops ? '' : '*'}`)
+    .join(',');
+}
+
+function build(
+  input: EngineInput,
+  set: Parameters<typeof providerJwks>[0],
+  cookieKeys: string[],
+): Built {
+  const { config, log } = input;
+  const now = Date.now();
+  const provider = new Provider(
+    config.issuer,
+    buildConfiguration({ ...input, jwks: providerJwks(set, now), cookieKeys }),
+  );
+  provider.proxy = config.trustProxy;
+  provider.on('server_error', (ctx, error) => {
+    log.error('protocol engine error', { path: ctx.path, ...describeError(error) });
+  });
+  provider.on('grant.revoked', (_ctx, grantId) => log.info('grant revoked', { grantId }));
+  provider.on('backchannel.error', (_ctx, error, client) =>
+    log.warn('back-channel logout delivery failed', {
+      clientId: client.clientId,
+      ...describeError(error),
+    }),
+  );
+  return {
+    provider,
+    mounted: mount(config.basePath || '/', provider as unknown as Parameters<typeof mount>[1]),
+    signature: keySignature(set, now),
+  };
+}

@@ -1,0 +1,31 @@
+// Which protocol features are on, and the policies they need. Development-only features stay off.
+import type { Configuration } from 'oidc-provider';
+import type { Store } from '../../adapters/store.ts';
+import { devicePages, logoutPages } from './pages.ts';
+import { resourceIndicators } from './resources.ts';
+
+/** oidc-provider's `features` configuration. */
+export function featuresConfiguration(store: Store): NonNullable<Configuration['features']> {
+  return {
+    devInteractions: { enabled: false },
+    clientCredentials: { enabled: true },
+    introspection: {
+      enabled: true,
+      // A public client may only introspect its own tokens; confidential clients (APIs) any.
+      allowedPolicy: (ctx, client, token) =>
+        client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client?.clientId,
+    },
+    revocation: {
+      enabled: true,
+      // A client revokes only its own tokens; another client's token is ignored (RFC 7009 §2.2).
+      allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+    },
+    userinfo: { enabled: true },
+    rpInitiatedLogout: { enabled: true, ...logoutPages },
+    backchannelLogout: { enabled: true },
+    deviceFlow: { enabled: true, ...devicePages },
+    pushedAuthorizationRequests: { enabled: true },
+    dPoP: { enabled: true },
+    resourceIndicators: resourceIndicators(store),
+  };
+}

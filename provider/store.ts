@@ -1,0 +1,26 @@
+// Opens the store the configuration selects: MongoDB when MONGODB_URI is set, else the embedded
+// SQLite file in the data directory. Either way the schema is migrated before use.
+import { openSqliteStore } from '../adapters/sqlite/sqlite-store.ts';
+import type { Store } from '../adapters/store.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+
+// Loaded only when selected, so the embedded default does not load the MongoDB driver.
+const MONGODB_BACKEND = '../adapters/mongodb/mongodb-store.ts';
+interface MongoBackend {
+  openMongoStore: (uri: string, options: { log: Logger }) => Promise<Store>;
+}
+
+/** The configured store, open and migrated. */
+export async function openStore(config: Readonly<Config>, log: Logger): Promise<Store> {
+  if (config.mongodbUri) {
+    const { openMongoStore } = (await import(MONGODB_BACKEND)) as MongoBackend;
+    const store = await openMongoStore(config.mongodbUri, { log });
+    await store.migrate();
+    return store;
+  }
+  const store = openSqliteStore(config.dataDir);
+  await store.migrate();
+  log.debug('embedded store open', { dataDir: config.dataDir });
+  return store;
+}
