@@ -5,16 +5,11 @@ import type { Store } from '../adapters/store.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 
-// Loaded only when selected, so the embedded default does not load the MongoDB driver.
-const MONGODB_BACKEND = '../adapters/mongodb/mongodb-store.ts';
-interface MongoBackend {
-  openMongoStore: (uri: string, options: { log: Logger }) => Promise<Store>;
-}
-
 /** The configured store, open and migrated. */
 export async function openStore(config: Readonly<Config>, log: Logger): Promise<Store> {
   if (config.mongodbUri) {
-    const { openMongoStore } = (await import(MONGODB_BACKEND)) as MongoBackend;
+    // Loaded only when selected, so the embedded default never loads the MongoDB driver.
+    const { openMongoStore } = await import('../adapters/mongodb/mongodb-store.ts');
     const store = await openMongoStore(config.mongodbUri, { log });
     await store.migrate();
     return store;

@@ -56,7 +56,7 @@ export class Clients {
 
   /** Registers a client; ValidationError on bad input, StoreConflictError when the id is taken. */
   async create(input: ClientInput): Promise<ClientWithSecret> {
-    const clientId = input.clientId?.trim() || randomBytes(12).toString('base64url');
+    const clientId = input.clientId?.trim() || randomBytes(12).toString('hex');
     if (!CLIENT_ID.test(clientId)) {
       throw new ValidationError(
         'clientId',

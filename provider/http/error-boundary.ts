@@ -38,7 +38,7 @@ function classify(error: unknown): Answer {
     return { status: 400, error: 'invalid_request', description: String(e.message) };
   }
   const status = typeof e.status === 'number' ? e.status : 500;
-  if (status < 500 && e.expose === true) {
+  if (e.expose === true) {
     // oidc-provider errors carry the OAuth error code; Koa's HttpErrors carry only a message.
     const code = typeof e.error === 'string' ? e.error : 'invalid_request';
     const description =

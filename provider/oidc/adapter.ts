@@ -6,6 +6,7 @@
 //   (a concurrent request of the same client) is accepted once more instead of revoking the grant.
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { OidcModel, Store } from '../../adapters/store.ts';
+import { storeCall } from './outage.ts';
 
 /** Models whose records carry a grantId and die with their grant. */
 export const GRANT_MODELS = [
@@ -51,10 +52,14 @@ export function createAdapter(
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      await store.oidc.upsert(this.model, id, payload, expiresIn || undefined);
+      await storeCall(() => store.oidc.upsert(this.model, id, payload, expiresIn || undefined));
     }
 
-    async find(id: string): Promise<AdapterPayload | undefined> {
+    find(id: string): Promise<AdapterPayload | undefined> {
+      return storeCall(() => this.#find(id));
+    }
+
+    async #find(id: string): Promise<AdapterPayload | undefined> {
       switch (this.model) {
         case 'Client':
           return (await store.clients.get(id))?.metadata;
@@ -84,11 +89,11 @@ export function createAdapter(
     }
 
     async destroy(id: string): Promise<void> {
-      await store.oidc.destroy(this.model, id);
+      await storeCall(() => store.oidc.destroy(this.model, id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await store.oidc.revokeByGrantId(this.model, grantId);
+      await storeCall(() => store.oidc.revokeByGrantId(this.model, grantId));
     }
 
     // Answers "not seen" to exactly one caller per id: the claim is the conditional insert, so

@@ -1,20 +1,17 @@
 // Which claims each scope releases, and an account's claims. Scope and claim names here are the
 // ones relying parties see in discovery (`scopes_supported`, `claims_supported`).
+// The names come from the contract shared with the client package.
 import type { Account } from '../../adapters/store.ts';
+import { SCOPE_CLAIMS, SCOPES, type UserClaimName } from '../../client-sdk/src/contract.ts';
 
 /** The OpenID Connect scopes SSO supports; API scopes come from registered APIs. */
-export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email', 'groups'] as const;
+export const OIDC_SCOPES = SCOPES;
 
 /** Claims released per scope (oidc-provider's `claims` configuration). */
-export const SCOPE_CLAIMS = {
-  openid: ['sub'],
-  profile: ['name', 'given_name', 'family_name', 'preferred_username', 'updated_at'],
-  email: ['email', 'email_verified'],
-  groups: ['groups'],
-} as const;
+export { SCOPE_CLAIMS };
 
 /** Every claim an account has; oidc-provider releases only those the granted scopes allow. */
-export function accountClaims(account: Account): Record<string, unknown> {
+export function accountClaims(account: Account): Record<UserClaimName, unknown> {
   return {
     sub: account.id,
     preferred_username: account.username,

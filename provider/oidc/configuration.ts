@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { createAdapter } from './adapter.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { featuresConfiguration } from './features.ts';
+import { storeCall } from './outage.ts';
 import { renderError } from './pages.ts';
 import { ttlConfiguration } from './ttl.ts';
 
@@ -38,7 +39,7 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
       iss: null,
     },
     async findAccount(_ctx, sub) {
-      const account = await accounts.get(sub);
+      const account = await storeCall(() => accounts.get(sub));
       if (!account || account.disabled) return undefined;
       return {
         accountId: account.id,
@@ -64,6 +65,15 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
         `${config.basePath}/interaction/${interaction.uid}`,
     },
     renderError,
+    // Outgoing requests (back-channel logout, a client's jwks_uri) go only to URLs that
+    // administrators registered, usually on the internal network, so oidc-provider's dispatcher
+    // that refuses private and loopback addresses is not used.
+    fetch: (url, options) => {
+      const { dispatcher: _publicOnly, ...rest } = options as RequestInit & {
+        dispatcher?: unknown;
+      };
+      return fetch(url, rest);
+    },
     conformIdTokenClaims: true,
     enabledJWA: {
       idTokenSigningAlgValues: ['ES256', 'RS256'],

@@ -2,6 +2,7 @@
 // JWT access token (RFC 9068) with that API as audience and only the scopes the API accepts.
 import { errors, type Configuration } from 'oidc-provider';
 import type { Store } from '../../adapters/store.ts';
+import { storeCall } from './outage.ts';
 
 type ResourceIndicators = NonNullable<NonNullable<Configuration['features']>['resourceIndicators']>;
 
@@ -14,17 +15,16 @@ export function resourceIndicators(store: Store): ResourceIndicators {
     async defaultResource(ctx, client, oneOf) {
       if (oneOf) return oneOf;
       if (ctx.oidc.params?.grant_type === 'client_credentials') {
-        const record = await store.clients.get(client.clientId);
+        const record = await storeCall(() => store.clients.get(client.clientId));
         if (record?.allowedApis.length === 1) return record.allowedApis[0]!;
       }
       return undefined;
     },
     useGrantedResource: () => true,
     async getResourceServerInfo(_ctx, indicator, client) {
-      const [api, record] = await Promise.all([
-        store.apis.get(indicator),
-        store.clients.get(client.clientId),
-      ]);
+      const [api, record] = await storeCall(() =>
+        Promise.all([store.apis.get(indicator), store.clients.get(client.clientId)]),
+      );
       if (!api || !record?.allowedApis.includes(api.audience)) {
         throw new errors.InvalidTarget(`client may not request tokens for ${indicator}`);
       }

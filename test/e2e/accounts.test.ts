@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { authorizationRequest, codeFlow, discover, REDIRECT_URI } from '../support/flows.ts';
-import { startTestSso, type TestSso } from '../support/sso.ts';
+import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
 import { formTo, page, UserAgent } from '../support/user-agent.ts';
 
-describe('accounts: claims by scope, disabled accounts', () => {
+describe.each(BACKENDS)('accounts: claims by scope, disabled accounts (%s store)', (backend) => {
   let sso: TestSso;
   let app: oidc.Configuration;
   let jane: { id: string; password: string };
 
   beforeAll(async () => {
-    sso = await startTestSso();
+    sso = await startTestSso({ backend });
     jane = await sso.user({
       username: 'jane',
       email: 'jane@example.com',

@@ -2,18 +2,18 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { discover } from '../support/flows.ts';
-import { startTestSso, type TestSso } from '../support/sso.ts';
+import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
 
 const ORDERS = 'https://api.example.test/orders';
 const BILLING = 'https://billing.example.test';
 
-describe('client credentials and resource indicators', () => {
+describe.each(BACKENDS)('client credentials and resource indicators (%s store)', (backend) => {
   let sso: TestSso;
   let worker: oidc.Configuration;
   let jwks: ReturnType<typeof jose.createRemoteJWKSet>;
 
   beforeAll(async () => {
-    sso = await startTestSso();
+    sso = await startTestSso({ backend });
     await sso.api({
       audience: ORDERS,
       name: 'Orders',

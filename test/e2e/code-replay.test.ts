@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { authorizationRequest, discover, REDIRECT_URI, signIn } from '../support/flows.ts';
-import { startTestSso, type TestSso } from '../support/sso.ts';
+import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
-describe('authorization code replay', () => {
+describe.each(BACKENDS)('authorization code replay (%s store)', (backend) => {
   let sso: TestSso;
   let app: oidc.Configuration;
   let credentials: { login: string; password: string };
 
   beforeAll(async () => {
-    sso = await startTestSso();
+    sso = await startTestSso({ backend });
     const dave = await sso.user({ username: 'dave' });
     credentials = { login: 'dave', password: dave.password };
     const client = await sso.client({

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { discover } from '../support/flows.ts';
-import { startTestSso, type TestSso } from '../support/sso.ts';
+import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
 import { formTo, page, UserAgent } from '../support/user-agent.ts';
 
-describe('device authorization grant (RFC 8628)', () => {
+describe.each(BACKENDS)('device authorization grant (RFC 8628) (%s store)', (backend) => {
   let sso: TestSso;
   let tv: oidc.Configuration;
   let gina: { id: string; password: string };
 
   beforeAll(async () => {
-    sso = await startTestSso();
+    sso = await startTestSso({ backend });
     gina = await sso.user({ username: 'gina', name: 'Gina' });
     const client = await sso.client({
       type: 'public',

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { codeFlow, discover, REDIRECT_URI } from '../support/flows.ts';
-import { startTestSso, type TestSso } from '../support/sso.ts';
+import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
-describe('token introspection and revocation', () => {
+describe.each(BACKENDS)('token introspection and revocation (%s store)', (backend) => {
   let sso: TestSso;
   let app: oidc.Configuration;
   let otherApp: oidc.Configuration;
@@ -12,7 +12,7 @@ describe('token introspection and revocation', () => {
   let carolId: string;
 
   beforeAll(async () => {
-    sso = await startTestSso();
+    sso = await startTestSso({ backend });
     const carol = await sso.user({ username: 'carol', email: 'carol@example.com' });
     carolId = carol.id;
     credentials = { login: 'carol', password: carol.password };

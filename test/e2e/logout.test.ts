@@ -10,10 +10,10 @@ import {
   POST_LOGOUT_URI,
   REDIRECT_URI,
 } from '../support/flows.ts';
-import { startTestSso, type TestSso } from '../support/sso.ts';
+import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
 import { formTo, left, page, UserAgent } from '../support/user-agent.ts';
 
-describe('logout: RP-initiated and back-channel', () => {
+describe.each(BACKENDS)('logout: RP-initiated and back-channel (%s store)', (backend) => {
   let sso: TestSso;
   let app: oidc.Configuration;
   let other: oidc.Configuration;
@@ -34,7 +34,7 @@ describe('logout: RP-initiated and back-channel', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const { port } = receiver.address() as AddressInfo;
 
-    sso = await startTestSso();
+    sso = await startTestSso({ backend });
     const frank = await sso.user({ username: 'frank' });
     credentials = { login: 'frank', password: frank.password };
     const web = await sso.client({

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { discover, REDIRECT_URI, signIn } from '../support/flows.ts';
-import { startTestSso, type TestSso } from '../support/sso.ts';
+import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
-describe('pushed authorization requests and DPoP', () => {
+describe.each(BACKENDS)('pushed authorization requests and DPoP (%s store)', (backend) => {
   let sso: TestSso;
   let app: oidc.Configuration;
   let credentials: { login: string; password: string };
   let hankId: string;
 
   beforeAll(async () => {
-    sso = await startTestSso();
+    sso = await startTestSso({ backend });
     const hank = await sso.user({ username: 'hank', email: 'hank@example.com' });
     hankId = hank.id;
     credentials = { login: 'hank', password: hank.password };

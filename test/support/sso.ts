@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../../adapters/store.ts';
+import { freshMongoStore } from './mongodb-server.ts';
 import type { AccountInput } from '../../provider/accounts/accounts.ts';
 import type { ApiInput } from '../../provider/apis/apis.ts';
 import type { ClientInput } from '../../provider/clients/clients.ts';
@@ -21,7 +22,9 @@ export interface TestSsoOptions {
   publicOrigin?: string;
   /** Extra environment (SSO_* variables) for the configuration. */
   env?: Record<string, string>;
-  /** Use this store instead of a fresh embedded one (the caller disposes of it). */
+  /** Which store: a fresh embedded file (default) or a fresh database on the test MongoDB. */
+  backend?: Backend;
+  /** An open, migrated store to use instead (closed by stop(); anything else is the caller's). */
   store?: Store;
 }
 
@@ -39,6 +42,16 @@ export interface TestSso extends RunningServer {
   api(input: ApiInput): Promise<void>;
   stop(): Promise<void>;
 }
+
+export type Backend = 'sqlite' | 'mongodb';
+
+/**
+ * The backends end-to-end suites run on: the embedded store always, and MongoDB when this jest run
+ * has a MongoDB server (jest-global-setup.ts decides, and says so in one line when it has none).
+ */
+export const BACKENDS: Backend[] = process.env.SSO_TEST_MONGODB_URI
+  ? ['sqlite', 'mongodb']
+  : ['sqlite'];
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -70,7 +83,17 @@ export async function startTestSso(options: TestSsoOptions = {}): Promise<TestSs
     ...options.env,
   });
   const log = createLogger(config.logLevel);
-  const store = options.store ?? (await openStore(config, log));
+  let store: Store;
+  let dropDatabase = async () => {};
+  if (options.store) {
+    store = options.store;
+  } else if (options.backend === 'mongodb') {
+    const mongo = await freshMongoStore();
+    store = mongo.store;
+    dropDatabase = mongo.dispose;
+  } else {
+    store = await openStore(config, log);
+  }
   const running = await startServer(config, store, log);
   return {
     ...running,
@@ -89,6 +112,7 @@ export async function startTestSso(options: TestSsoOptions = {}): Promise<TestSs
     },
     async stop() {
       await running.close();
+      await dropDatabase();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,103 @@
+// Clients and APIs on MongoDB: records unique by one key, which is their `_id`.
+import type { Collection, Document, Filter, WithId } from 'mongodb';
+import {
+  StoreConflictError,
+  type ApiRecord,
+  type ApiRecords,
+  type ClientRecord,
+  type ClientRecords,
+} from '../store.ts';
+import { definedFields, type ApiDoc, type ClientDoc } from './collections.ts';
+import { guarded, isDuplicateKey } from './errors.ts';
+import type { MongoUriInfo } from './uri.ts';
+
+interface Mapping<T, D extends Document & { _id: string }> {
+  /** The record's field that is its `_id`, as the contract names it in conflicts. */
+  readonly keyField: string;
+  readonly toDoc: (record: T) => D;
+  readonly fromDoc: (doc: WithId<D>) => T;
+}
+
+/** Records unique by one key kept as `_id`: create, get, list by key, replace, delete. */
+class KeyedRecords<T, D extends Document & { _id: string }> {
+  readonly #collection: Collection<D>;
+  readonly #uri: MongoUriInfo;
+  readonly #map: Mapping<T, D>;
+
+  constructor(collection: Collection<D>, uri: MongoUriInfo, mapping: Mapping<T, D>) {
+    this.#collection = collection;
+    this.#uri = uri;
+    this.#map = mapping;
+  }
+
+  async create(record: T): Promise<void> {
+    await guarded(this.#uri, async () => {
+      try {
+        // The driver's OptionalUnlessRequiredId<D> is D here: our documents always carry _id.
+        await this.#collection.insertOne(this.#map.toDoc(record) as never);
+      } catch (error) {
+        if (isDuplicateKey(error)) throw new StoreConflictError(this.#map.keyField);
+        throw error;
+      }
+    });
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    const doc = await guarded(this.#uri, () => this.#collection.findOne(byKey(key)));
+    return doc ? this.#map.fromDoc(doc) : undefined;
+  }
+
+  async list(): Promise<T[]> {
+    const docs = await guarded(this.#uri, () => this.#collection.find().sort({ _id: 1 }).toArray());
+    return docs.map((doc) => this.#map.fromDoc(doc));
+  }
+
+  async replace(record: T): Promise<boolean> {
+    const { _id, ...rest } = this.#map.toDoc(record);
+    const result = await guarded(this.#uri, () =>
+      this.#collection.replaceOne(byKey(_id), rest as never),
+    );
+    return result.matchedCount === 1;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const result = await guarded(this.#uri, () => this.#collection.deleteOne(byKey(key)));
+    return result.deletedCount === 1;
+  }
+}
+
+// A filter on _id; the driver's Filter<D> does not see that every D has a string _id.
+function byKey<D extends Document>(key: string): Filter<D> {
+  return { _id: key } as Filter<D>;
+}
+
+/** The MongoDB backend's clients; metadata is stored as JSON (its keys may contain dots). */
+export class MongoClients extends KeyedRecords<ClientRecord, ClientDoc> implements ClientRecords {
+  constructor(collection: Collection<ClientDoc>, uri: MongoUriInfo) {
+    super(collection, uri, {
+      keyField: 'clientId',
+      toDoc: ({ clientId, metadata, ...fields }) => ({
+        _id: clientId,
+        metadata: JSON.stringify(metadata),
+        ...definedFields(fields),
+      }),
+      fromDoc: ({ _id, metadata, ...fields }) =>
+        ({
+          clientId: _id,
+          metadata: JSON.parse(metadata) as ClientRecord['metadata'],
+          ...fields,
+        }) as ClientRecord,
+    });
+  }
+}
+
+/** The MongoDB backend's APIs, keyed by audience. */
+export class MongoApis extends KeyedRecords<ApiRecord, ApiDoc> implements ApiRecords {
+  constructor(collection: Collection<ApiDoc>, uri: MongoUriInfo) {
+    super(collection, uri, {
+      keyField: 'audience',
+      toDoc: ({ audience, ...fields }) => ({ _id: audience, ...definedFields(fields) }),
+      fromDoc: ({ _id, ...fields }) => ({ audience: _id, ...fields }) as ApiRecord,
+    });
+  }
+}

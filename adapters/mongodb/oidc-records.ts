@@ -1,0 +1,163 @@
+// OidcRecords on MongoDB: one collection per model, the payload as JSON next to indexed side fields.
+import { randomBytes } from 'node:crypto';
+import type { Collection, WithoutId } from 'mongodb';
+import type { OidcModel, OidcPayload, OidcRecords } from '../store.ts';
+import { oidcCollection, type Collections, type OidcDoc } from './collections.ts';
+import { guarded, isDuplicateKey } from './errors.ts';
+import { expiryOf, hasExpired, unexpired } from './expiry.ts';
+import { claimOnce } from './single-use.ts';
+import type { MongoUriInfo } from './uri.ts';
+
+// A write that races another first write of the same id may see a duplicate key: try again.
+const WRITE_ATTEMPTS = 3;
+
+/** The MongoDB backend's oidc-provider records. */
+export class MongoOidcRecords implements OidcRecords {
+  readonly #collections: Collections;
+  readonly #uri: MongoUriInfo;
+
+  constructor(collections: Collections, uri: MongoUriInfo) {
+    this.#collections = collections;
+    this.#uri = uri;
+  }
+
+  async upsert(
+    model: OidcModel,
+    id: string,
+    payload: OidcPayload,
+    expiresIn?: number,
+  ): Promise<void> {
+    const doc = toDoc(payload, expiresIn);
+    await guarded(this.#uri, () =>
+      retryOnDuplicate(() => this.#of(model).replaceOne({ _id: id }, doc, { upsert: true })),
+    );
+  }
+
+  // One atomic insert decides. When a record holds the id, it is either live (answer false) or
+  // expired: then a single-use mark on that record's version decides who replaces it.
+  async insertIfAbsent(
+    model: OidcModel,
+    id: string,
+    payload: OidcPayload,
+    expiresIn?: number,
+  ): Promise<boolean> {
+    const doc = toDoc(payload, expiresIn);
+    const collection = this.#of(model);
+    return guarded(this.#uri, async () => {
+      for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+        if (await insertUnlessTaken(collection, { _id: id, ...doc })) return true;
+        const held = await collection.findOne(
+          { _id: id },
+          { projection: { expiresAt: 1, rev: 1 } },
+        );
+        if (!held) continue; // removed in the meantime: insert again
+        const now = new Date();
+        if (!hasExpired(held.expiresAt, now)) return false;
+        const mark = `replace:${model}:${id}:${held.rev}`;
+        if (!(await claimOnce(this.#collections.singleUse, mark, now))) return false;
+        const replaced = await collection.replaceOne({ _id: id, rev: held.rev }, doc);
+        return replaced.matchedCount === 1;
+      }
+      return false;
+    });
+  }
+
+  async find(model: OidcModel, id: string): Promise<OidcPayload | undefined> {
+    return this.#findOne(model, { _id: id });
+  }
+
+  async findByUid(model: OidcModel, uid: string): Promise<OidcPayload | undefined> {
+    return this.#findOne(model, { uid });
+  }
+
+  async findByUserCode(model: OidcModel, userCode: string): Promise<OidcPayload | undefined> {
+    return this.#findOne(model, { userCode });
+  }
+
+  // The conditional write marks the record; on servers whose conditional writes are atomic
+  // (MongoDB, DocumentDB) only one caller gets it back. The single-use mark on the record's
+  // version makes that exact on servers where they are not (FerretDB 1.x).
+  async consume(model: OidcModel, id: string): Promise<boolean> {
+    return guarded(this.#uri, async () => {
+      const now = new Date();
+      // (No projection: FerretDB 1.24 refuses one on findAndModify.)
+      const before = await this.#of(model).findOneAndUpdate(
+        { _id: id, consumedAt: null, ...unexpired(now) },
+        { $set: { consumedAt: now } },
+      );
+      if (!before) return false;
+      return claimOnce(this.#collections.singleUse, `consume:${model}:${id}:${before.rev}`, now);
+    });
+  }
+
+  async destroy(model: OidcModel, id: string): Promise<void> {
+    await guarded(this.#uri, () => this.#of(model).deleteOne({ _id: id }));
+  }
+
+  async revokeByGrantId(model: OidcModel, grantId: string): Promise<number> {
+    const result = await guarded(this.#uri, () => this.#of(model).deleteMany({ grantId }));
+    return result.deletedCount;
+  }
+
+  async destroyByAccountId(accountId: string): Promise<number> {
+    const results = await guarded(this.#uri, () =>
+      Promise.all([...this.#collections.oidc.values()].map((c) => c.deleteMany({ accountId }))),
+    );
+    return results.reduce((sum, result) => sum + result.deletedCount, 0);
+  }
+
+  async #findOne(
+    model: OidcModel,
+    filter: { _id: string } | { uid: string } | { userCode: string },
+  ): Promise<OidcPayload | undefined> {
+    const doc = await guarded(this.#uri, () =>
+      this.#of(model).findOne({ ...filter, ...unexpired(new Date()) }),
+    );
+    return doc ? fromDoc(doc) : undefined;
+  }
+
+  #of(model: OidcModel): Collection<OidcDoc> {
+    return oidcCollection(this.#collections, model);
+  }
+}
+
+// Inserts `doc`; answers false when its _id is taken.
+async function insertUnlessTaken(collection: Collection<OidcDoc>, doc: OidcDoc): Promise<boolean> {
+  try {
+    await collection.insertOne(doc);
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}
+
+async function retryOnDuplicate<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isDuplicateKey(error) || attempt >= WRITE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+function toDoc(payload: OidcPayload, expiresIn: number | undefined): WithoutId<OidcDoc> {
+  const doc: WithoutId<OidcDoc> = {
+    payload: JSON.stringify(payload),
+    rev: randomBytes(12).toString('base64url'),
+  };
+  const expiresAt = expiryOf(Date.now(), expiresIn);
+  if (expiresAt) doc.expiresAt = expiresAt;
+  for (const field of ['grantId', 'uid', 'userCode', 'accountId'] as const) {
+    const value = payload[field];
+    if (typeof value === 'string') doc[field] = value;
+  }
+  return doc;
+}
+
+function fromDoc(doc: OidcDoc): OidcPayload {
+  const payload = JSON.parse(doc.payload) as OidcPayload;
+  if (doc.consumedAt) payload.consumed = Math.floor(doc.consumedAt.getTime() / 1000);
+  return payload;
+}

@@ -1,0 +1,23 @@
+// When the store cannot be reached, protocol requests fail fast with 503 temporarily_unavailable
+// (JSON for programs, the error page for people) instead of oidc-provider's generic 500.
+import { errors } from 'oidc-provider';
+
+/** The OAuth-shaped error for "the identity store is unavailable". */
+export class StoreOutage extends errors.OIDCProviderError {
+  constructor() {
+    super(503, 'temporarily_unavailable');
+    this.error_description = 'the identity store is unavailable; try again shortly';
+    this.expose = true;
+  }
+}
+
+/** Runs a store call; a StoreUnavailableError (recognised by name) becomes a StoreOutage. */
+export async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if ((error as { name?: unknown } | null)?.name === 'StoreUnavailableError')
+      throw new StoreOutage();
+    throw error;
+  }
+}
