@@ -5,9 +5,11 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { randomBytes } from 'node:crypto';
 import type { KeySet, Store, StoredKey } from '../../adapters/store.ts';
 
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../../client-sdk/src/contract.ts';
+
 /** The algorithms SSO signs with; the first is the default for ID tokens and access tokens. */
-export const SIGNING_ALGS = ['ES256', 'RS256'] as const;
-export type SigningAlg = (typeof SIGNING_ALGS)[number];
+export const SIGNING_ALGS = SIGNING_ALGORITHMS;
+export type SigningAlg = SigningAlgorithm;
 
 /** A new private signing key for `alg`, activating at `activatesAt`. */
 export async function generateSigningKey(alg: SigningAlg, activatesAt: number): Promise<StoredKey> {
