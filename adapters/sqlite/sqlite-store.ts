@@ -1,7 +1,7 @@
 // The embedded default store: one SQLite file (WAL mode) in the data directory, created on first use.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Store } from '../store.ts';
+import { StoreUnavailableError, type Store } from '../store.ts';
 import { Database } from './database.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { SqliteOidcRecords } from './oidc-records.ts';
@@ -14,7 +14,14 @@ export const SQLITE_FILE = 'sso.sqlite';
 export function openSqliteStore(dataDir: string): Store {
   let path = dataDir;
   if (dataDir !== ':memory:') {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      const reason = (error as { code?: string; message?: string }).code ?? String(error);
+      throw new StoreUnavailableError(`cannot create the data directory ${dataDir} (${reason})`, {
+        cause: error,
+      });
+    }
     path = join(dataDir, SQLITE_FILE);
   }
   const db = new Database(path);

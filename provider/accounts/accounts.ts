@@ -15,7 +15,8 @@ export interface AccountInput {
   groups?: string[];
 }
 
-const USERNAME = /^[a-z0-9][a-z0-9._@-]{0,63}$/;
+// No '@' in usernames: a login containing '@' is an email address, so one cannot shadow the other.
+const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 const GROUP = /^[\w.:/@-]{1,128}$/;
 const MAX_NAME = 200;
@@ -54,10 +55,9 @@ export class Accounts {
   async findByLogin(login: string): Promise<Account | undefined> {
     const key = login.trim().toLowerCase();
     if (!key) return undefined;
-    return (
-      (await this.#store.accounts.findByUsername(key)) ??
-      (key.includes('@') ? await this.#store.accounts.findByEmail(key) : undefined)
-    );
+    return key.includes('@')
+      ? this.#store.accounts.findByEmail(key)
+      : this.#store.accounts.findByUsername(key);
   }
 
   /** Every account, by username. */
@@ -88,7 +88,11 @@ export class Accounts {
   /** Changes profile fields of `login`'s account (the username stays). */
   async update(login: string, changes: Omit<Partial<AccountInput>, 'username'>): Promise<Account> {
     const account = await this.#require(login);
-    const merged = normalize({ ...account, ...changes, username: account.username });
+    // A new address is unverified unless the change says otherwise.
+    const emailChanged =
+      changes.email !== undefined && changes.email.trim().toLowerCase() !== account.email;
+    const emailVerified = changes.emailVerified ?? (emailChanged ? false : account.emailVerified);
+    const merged = normalize({ ...account, ...changes, emailVerified, username: account.username });
     const { id, passwordHash, disabled, createdAt, updatedAt } = account;
     return this.#save({ id, passwordHash, disabled, createdAt, updatedAt, ...merged });
   }
@@ -102,6 +106,15 @@ export class Accounts {
     const saved = await this.#save({ ...account, disabled });
     if (disabled) await this.#store.oidc.destroyByAccountId(account.id);
     return saved;
+  }
+
+  /** Deletes `login`'s account together with its sessions, grants and tokens. */
+  async remove(login: string): Promise<Account> {
+    const account = await this.#require(login);
+    await this.#store.oidc.destroyByAccountId(account.id);
+    if (!(await this.#store.accounts.delete(account.id)))
+      throw new NotFoundError(`user "${login}"`);
+    return account;
   }
 
   async #require(login: string): Promise<Account> {
@@ -135,7 +148,7 @@ function normalize(
   if (!USERNAME.test(username)) {
     throw new ValidationError(
       'username',
-      'username must be 1-64 characters: letters, digits, ".", "_", "@" or "-", starting with a letter or digit',
+      'username must be 1-64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit',
     );
   }
   const result: Omit<Account, 'id' | 'disabled' | 'createdAt' | 'updatedAt'> = {

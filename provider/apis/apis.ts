@@ -47,9 +47,17 @@ export class Apis {
     return this.#store.apis.list();
   }
 
-  /** Removes the API; clients that listed it can no longer get tokens for it. */
+  /**
+   * Removes the API and takes it off every client's list, so that registering the same audience
+   * again later does not silently give old clients access to it.
+   */
   async remove(audience: string): Promise<void> {
     if (!(await this.#store.apis.delete(audience))) throw new NotFoundError(`API "${audience}"`);
+    for (const client of await this.#store.clients.list()) {
+      if (!client.allowedApis.includes(audience)) continue;
+      const allowedApis = client.allowedApis.filter((allowed) => allowed !== audience);
+      await this.#store.clients.replace({ ...client, allowedApis, updatedAt: Date.now() });
+    }
   }
 }
 

@@ -149,6 +149,9 @@ function toMetadata(clientId: string, input: ClientInput, secret: string | undef
   }
   const usesCode = grantTypes.includes('authorization_code');
   const redirectUris = input.redirectUris ?? [];
+  if (!usesCode && redirectUris.length > 0) {
+    throw new ValidationError('redirectUris', 'redirect URIs need the authorization_code grant');
+  }
   if (usesCode && redirectUris.length === 0) {
     throw new ValidationError(
       'redirectUris',

@@ -50,8 +50,11 @@ export async function rotateSigningKeys(store: Store, options: RotationOptions):
     const fresh = await Promise.all(
       SIGNING_ALGS.map((alg) => generateSigningKey(alg, activatesAt)),
     );
+    // Expired keys go, and so do keys of an earlier rotation that have not signed yet: the new
+    // ones supersede them.
     const kept = current.keys
       .filter((key) => key.expiresAt === undefined || key.expiresAt > now)
+      .filter((key) => key.activatesAt <= now)
       .map((key) =>
         key.retiresAt === undefined || key.retiresAt > activatesAt
           ? {

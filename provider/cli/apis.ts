@@ -1,0 +1,122 @@
+// `sso apis …`: APIs (resource servers) that SSO issues access tokens for.
+import type { ApiRecord } from '../../adapters/store.ts';
+import type { ApiInput } from '../apis/apis.ts';
+import { formatDuration } from '../durations.ts';
+import { NotFoundError } from '../errors.ts';
+import { duration } from './args.ts';
+import type { Command, CommandGroup } from './command.ts';
+import { UsageError } from './errors.ts';
+import { humanTime, isoTime, list, print, printFields, printJson, printTable } from './output.ts';
+
+/** An API as the CLI shows it. */
+export function apiView(api: ApiRecord) {
+  const { createdAt, updatedAt, ...rest } = api;
+  return { ...rest, createdAt: isoTime(createdAt), updatedAt: isoTime(updatedAt) };
+}
+
+const add: Command = {
+  name: 'add',
+  args: ['<audience>'],
+  required: '--scope SCOPE...',
+  summary: 'register an API',
+  options: {
+    scope: {
+      type: 'string',
+      multiple: true,
+      value: 'SCOPE',
+      help: 'a scope the API accepts (at least one; "a b" gives two)',
+    },
+    name: { type: 'string', value: 'NAME', help: 'display name' },
+    ttl: {
+      type: 'string',
+      value: 'DURATION',
+      help: 'access-token lifetime, e.g. 15m (default: SSO_ACCESS_TOKEN_TTL; at most 1d)',
+    },
+  },
+  notes: [
+    "The audience is the API's resource indicator: an absolute https, http or urn URI, which",
+    'becomes the "aud" of its access tokens.',
+  ],
+  async run(args, context) {
+    const [audience = ''] = args.positionals;
+    const scopes = args.strings('scope').flatMap((scope) => scope.split(/\s+/).filter(Boolean));
+    if (scopes.length === 0) {
+      throw new UsageError('an API needs at least one --scope (see "sso apis add --help")');
+    }
+    const input: ApiInput = { audience, scopes };
+    const name = args.string('name');
+    if (name !== undefined) input.name = name;
+    const ttl = args.string('ttl');
+    if (ttl !== undefined) input.accessTokenTtl = duration('ttl', ttl);
+    const api = await (await context.services()).apis.create(input);
+    if (context.json) return printJson(apiView(api));
+    print(
+      `Registered API ${api.audience} with scopes ${api.scopes.join(' ')}; access tokens live ${formatDuration(api.accessTokenTtl)}.`,
+    );
+  },
+};
+
+const listApis: Command = {
+  name: 'list',
+  args: [],
+  summary: 'list every API',
+  options: {},
+  async run(_args, context) {
+    const apis = await (await context.services()).apis.list();
+    if (context.json) return printJson(apis.map(apiView));
+    printTable(
+      ['audience', 'name', 'scopes', 'token ttl'],
+      apis.map((api) => [
+        api.audience,
+        api.name ?? '-',
+        api.scopes.join(' '),
+        formatDuration(api.accessTokenTtl),
+      ]),
+      'No APIs.',
+    );
+  },
+};
+
+const show: Command = {
+  name: 'show',
+  args: ['<audience>'],
+  summary: 'show one API',
+  options: {},
+  async run(args, context) {
+    const [audience = ''] = args.positionals;
+    const api = await (await context.services()).apis.get(audience);
+    if (!api) throw new NotFoundError(`API "${audience}"`);
+    if (context.json) return printJson(apiView(api));
+    printFields([
+      ['audience', api.audience],
+      ['name', api.name],
+      ['scopes', list(api.scopes)],
+      ['token ttl', formatDuration(api.accessTokenTtl)],
+      ['created', humanTime(api.createdAt)],
+      ['updated', humanTime(api.updatedAt)],
+    ]);
+  },
+};
+
+const remove: Command = {
+  name: 'remove',
+  args: ['<audience>'],
+  summary: 'remove an API',
+  options: {},
+  notes: [
+    'Clients can no longer get tokens for it; tokens already issued stay valid until they expire.',
+  ],
+  async run(args, context) {
+    const [audience = ''] = args.positionals;
+    await (await context.services()).apis.remove(audience);
+    if (context.json) return printJson({ audience, removed: true });
+    print(`Removed API ${audience}.`);
+  },
+};
+
+/** The `apis` group. */
+export const apiCommands: CommandGroup = {
+  name: 'apis',
+  summary: 'APIs (resource servers) that accept access tokens from SSO',
+  commands: [add, listApis, show, remove],
+};

@@ -1,0 +1,108 @@
+// The command line: finds the group and command, prints help when asked, parses the arguments,
+// runs the command over lazily opened services, and turns any error into one line and an exit code.
+import { describeError, type Logger } from '../log.ts';
+import { apiCommands } from './apis.ts';
+import { parseCommandArgs, wantsHelp } from './args.ts';
+import { clientCommands } from './clients.ts';
+import type { Command, CommandGroup } from './command.ts';
+import { describeFailure, UsageError } from './errors.ts';
+import { commandHelp, commandPath, groupHelp, toolHelp } from './help.ts';
+import { keyCommands } from './keys.ts';
+import { lazyServices } from './services.ts';
+import { userCommands } from './users.ts';
+
+/** Every command group, in the order help lists them. */
+export const GROUPS: readonly CommandGroup[] = [
+  userCommands,
+  clientCommands,
+  apiCommands,
+  keyCommands,
+];
+
+const HELP_WORDS = new Set(['help', '--help', '-h']);
+
+/** Runs the command in `argv` (without `node main.ts`); answers the exit status. */
+export async function runCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  const services = lazyServices(env);
+  let status = 0;
+  try {
+    const found = find(argv);
+    if (typeof found === 'string') {
+      process.stdout.write(found);
+    } else {
+      const { group, command, args } = found;
+      const parsed = parseCommandArgs(command, commandPath(group, command), args);
+      await command.run(parsed, { json: parsed.flag('json'), services: () => services.get() });
+    }
+  } catch (error) {
+    status = report(error, services.log);
+  }
+  try {
+    await services.close();
+  } catch (error) {
+    if (status === 0) status = report(error, services.log);
+  }
+  return status;
+}
+
+// The command `argv` names with its remaining arguments, or the help text it asks for.
+function find(
+  argv: readonly string[],
+): string | { group: CommandGroup; command: Command; args: string[] } {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new UsageError('missing command (see "sso --help")');
+  if (HELP_WORDS.has(first)) return help(rest);
+  const group = findGroup(first);
+  const [name, ...args] = rest;
+  if (name === undefined) {
+    throw new UsageError(
+      `missing ${group.name} command: one of ${names(group.commands)} (see "sso ${group.name} --help")`,
+    );
+  }
+  if (HELP_WORDS.has(name)) return help([group.name, ...args]);
+  const command = findCommand(group, name);
+  if (wantsHelp(args)) return commandHelp(group, command);
+  return { group, command, args };
+}
+
+// Help for `sso help [<group> [<command>]]`.
+function help(path: readonly string[]): string {
+  const [groupName, commandName, extra] = path.filter((word) => !HELP_WORDS.has(word));
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}" after help topic`);
+  if (groupName === undefined) return toolHelp(GROUPS);
+  const group = findGroup(groupName);
+  if (commandName === undefined) return groupHelp(group);
+  return commandHelp(group, findCommand(group, commandName));
+}
+
+function findGroup(name: string): CommandGroup {
+  const group = GROUPS.find((candidate) => candidate.name === name);
+  if (group) return group;
+  const what = name.startsWith('-') ? 'option' : 'command';
+  throw new UsageError(
+    `unknown ${what} "${name}": start with one of ${names(GROUPS)} (see "sso --help")`,
+  );
+}
+
+function findCommand(group: CommandGroup, name: string): Command {
+  const command = group.commands.find((candidate) => candidate.name === name);
+  if (command) return command;
+  throw new UsageError(
+    `unknown ${group.name} command "${name}": one of ${names(group.commands)} (see "sso ${group.name} --help")`,
+  );
+}
+
+function names(items: readonly { name: string }[]): string {
+  return items.map((item) => item.name).join(', ');
+}
+
+// Writes the one-line report of `error` on stderr (details only to a debug log); answers the status.
+function report(error: unknown, log: Logger | undefined): number {
+  const failure = describeFailure(error);
+  if (failure.unexpected) log?.debug('command failed', describeError(error));
+  process.stderr.write(`sso: ${failure.message}\n`);
+  return failure.exitCode;
+}

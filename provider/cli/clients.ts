@@ -1,0 +1,249 @@
+// `sso clients …`: registered applications. A confidential client's secret is printed once, when it
+// is created or rotated; nothing else ever shows it.
+import type { ClientRecord } from '../../adapters/store.ts';
+import {
+  AUTH_METHODS,
+  GRANT_TYPES,
+  withoutSecret,
+  type ClientInput,
+  type ClientWithSecret,
+  type GrantTypeName,
+} from '../clients/clients.ts';
+import { NotFoundError } from '../errors.ts';
+import { SIGNING_ALGS } from '../keys/signing-keys.ts';
+import { choice, exclusive } from './args.ts';
+import type { Command, CommandContext, CommandGroup } from './command.ts';
+import { UsageError } from './errors.ts';
+import { humanTime, isoTime, list, print, printFields, printJson, printTable } from './output.ts';
+
+const GRANT_NAMES = Object.keys(GRANT_TYPES) as GrantTypeName[];
+
+/** A client as the CLI shows it: the stored record without its secret. */
+export function clientView(client: ClientRecord) {
+  const { createdAt, updatedAt, ...rest } = withoutSecret(client);
+  return { ...rest, createdAt: isoTime(createdAt), updatedAt: isoTime(updatedAt) };
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+// Grant types by the short names the CLI uses (`device_code`, not the URN).
+function grantNames(client: ClientRecord): string[] {
+  return strings(client.metadata.grant_types).map(
+    (grant) => GRANT_NAMES.find((name) => GRANT_TYPES[name] === grant) ?? grant,
+  );
+}
+
+function clientType(client: ClientRecord): string {
+  const method = text(client.metadata.token_endpoint_auth_method);
+  return method === 'none' ? 'public' : `confidential (${method ?? 'client_secret_basic'})`;
+}
+
+// Prints the client id and the secret, with the warning that this is the only time it is shown.
+function printSecret(result: ClientWithSecret, context: CommandContext, done: string): void {
+  const { client, secret } = result;
+  if (context.json) return printJson({ ...clientView(client), client_secret: secret });
+  print(done);
+  printFields([
+    ['client_id', client.clientId],
+    ['client_secret', secret],
+  ]);
+  if (secret) {
+    print();
+    print('The client secret is shown only now and cannot be read back later: store it safely.');
+    print(`If it is lost, "sso clients rotate-secret ${client.clientId}" issues a new one.`);
+  }
+}
+
+const add: Command = {
+  name: 'add',
+  args: [],
+  required: '--name NAME (--confidential | --public)',
+  summary: 'register a client (prints its secret once)',
+  options: {
+    id: { type: 'string', value: 'ID', help: 'client id (default: random)' },
+    name: { type: 'string', value: 'NAME', help: 'display name (required)' },
+    confidential: { type: 'boolean', help: 'a server-side app that keeps a secret' },
+    public: { type: 'boolean', help: 'a browser, native or CLI app that cannot keep a secret' },
+    native: { type: 'boolean', help: 'a native app (loopback and custom-scheme redirect URIs)' },
+    grant: {
+      type: 'string',
+      multiple: true,
+      value: 'GRANT',
+      help: `grant type: ${GRANT_NAMES.join(', ')}`,
+    },
+    'redirect-uri': { type: 'string', multiple: true, value: 'URI', help: 'redirect URI' },
+    'post-logout-redirect-uri': {
+      type: 'string',
+      multiple: true,
+      value: 'URI',
+      help: 'where to return after logout',
+    },
+    'backchannel-logout-uri': {
+      type: 'string',
+      value: 'URI',
+      help: 'back-channel logout endpoint',
+    },
+    'first-party': { type: 'boolean', help: 'skip the consent page' },
+    api: {
+      type: 'string',
+      multiple: true,
+      value: 'AUDIENCE',
+      help: 'an API (by audience) the client may get tokens for',
+    },
+    'auth-method': {
+      type: 'string',
+      value: 'METHOD',
+      help: `confidential clients: ${AUTH_METHODS.join(' (default) or ')}`,
+    },
+    'id-token-alg': {
+      type: 'string',
+      value: 'ALG',
+      help: `ID token signing algorithm: ${SIGNING_ALGS.join(' (default) or ')}`,
+    },
+  },
+  notes: [
+    'Exactly one of --confidential and --public is required. Without --grant, a client with',
+    'redirect URIs gets authorization_code and refresh_token; a confidential client without',
+    'them gets client_credentials. A public client without redirect URIs needs a --grant.',
+  ],
+  async run(args, context) {
+    exclusive(args, 'confidential', 'public');
+    if (!args.flag('confidential') && !args.flag('public')) {
+      throw new UsageError('say --confidential or --public (see "sso clients add --help")');
+    }
+    const type = args.flag('public') ? 'public' : 'confidential';
+    const name = args.string('name');
+    if (name === undefined || name.trim() === '') {
+      throw new UsageError('--name is required (see "sso clients add --help")');
+    }
+    const redirectUris = args.strings('redirect-uri');
+    let grantTypes = args.strings('grant').map((grant) => choice('grant', grant, GRANT_NAMES));
+    if (grantTypes.length === 0) {
+      if (redirectUris.length) grantTypes = ['authorization_code', 'refresh_token'];
+      else if (type === 'confidential') grantTypes = ['client_credentials'];
+      else
+        throw new UsageError(
+          'a public client needs --redirect-uri or a --grant (e.g. device_code)',
+        );
+    }
+    if (redirectUris.length && !grantTypes.includes('authorization_code')) {
+      throw new UsageError('--redirect-uri needs the authorization_code grant');
+    }
+    const authMethod = args.string('auth-method');
+    if (authMethod !== undefined && type === 'public') {
+      throw new UsageError(
+        '--auth-method is for confidential clients; a public client has no secret',
+      );
+    }
+    const input: ClientInput = {
+      name,
+      type,
+      native: args.flag('native'),
+      grantTypes,
+      redirectUris,
+      postLogoutRedirectUris: args.strings('post-logout-redirect-uri'),
+      firstParty: args.flag('first-party'),
+      allowedApis: args.strings('api'),
+    };
+    const clientId = args.string('id');
+    if (clientId !== undefined) input.clientId = clientId;
+    const backchannel = args.string('backchannel-logout-uri');
+    if (backchannel !== undefined) input.backchannelLogoutUri = backchannel;
+    if (authMethod !== undefined)
+      input.authMethod = choice('auth-method', authMethod, AUTH_METHODS);
+    const alg = args.string('id-token-alg');
+    if (alg !== undefined) input.idTokenSigningAlg = choice('id-token-alg', alg, SIGNING_ALGS);
+    const result = await (await context.services()).clients.create(input);
+    printSecret(result, context, `Created ${type} client "${name.trim()}".`);
+  },
+};
+
+const listClients: Command = {
+  name: 'list',
+  args: [],
+  summary: 'list every client (never their secrets)',
+  options: {},
+  async run(_args, context) {
+    const clients = await (await context.services()).clients.list();
+    if (context.json) return printJson(clients.map(clientView));
+    printTable(
+      ['client id', 'name', 'type', 'grants', 'apis'],
+      clients.map((client) => [
+        client.clientId,
+        text(client.metadata.client_name) ?? '-',
+        text(client.metadata.token_endpoint_auth_method) === 'none' ? 'public' : 'confidential',
+        list(grantNames(client)),
+        list(client.allowedApis),
+      ]),
+      'No clients.',
+    );
+  },
+};
+
+const show: Command = {
+  name: 'show',
+  args: ['<client-id>'],
+  summary: 'show one client (never its secret)',
+  options: {},
+  async run(args, context) {
+    const [clientId = ''] = args.positionals;
+    const client = await (await context.services()).clients.get(clientId);
+    if (!client) throw new NotFoundError(`client "${clientId}"`);
+    if (context.json) return printJson(clientView(client));
+    const { metadata } = client;
+    printFields([
+      ['client id', client.clientId],
+      ['name', text(metadata.client_name)],
+      ['type', clientType(client)],
+      ['application type', text(metadata.application_type)],
+      ['grants', list(grantNames(client))],
+      ['redirect URIs', list(strings(metadata.redirect_uris))],
+      ['post-logout redirect URIs', list(strings(metadata.post_logout_redirect_uris))],
+      ['back-channel logout URI', text(metadata.backchannel_logout_uri)],
+      ['ID token algorithm', text(metadata.id_token_signed_response_alg)],
+      ['first-party', client.firstParty ? 'yes (no consent page)' : 'no'],
+      ['APIs', list(client.allowedApis)],
+      ['created', humanTime(client.createdAt)],
+      ['updated', humanTime(client.updatedAt)],
+    ]);
+  },
+};
+
+const remove: Command = {
+  name: 'remove',
+  args: ['<client-id>'],
+  summary: 'remove a client (its tokens stop working)',
+  options: {},
+  async run(args, context) {
+    const [clientId = ''] = args.positionals;
+    await (await context.services()).clients.remove(clientId);
+    if (context.json) return printJson({ clientId, removed: true });
+    print(`Removed client ${clientId}.`);
+  },
+};
+
+const rotateSecret: Command = {
+  name: 'rotate-secret',
+  args: ['<client-id>'],
+  summary: "replace a client's secret (prints the new one once)",
+  options: {},
+  notes: ['The old secret stops working at once.'],
+  async run(args, context) {
+    const [clientId = ''] = args.positionals;
+    const result = await (await context.services()).clients.rotateSecret(clientId);
+    printSecret(result, context, `New secret for client ${clientId}; the old one no longer works.`);
+  },
+};
+
+/** The `clients` group. */
+export const clientCommands: CommandGroup = {
+  name: 'clients',
+  summary: 'applications that sign people in or call APIs',
+  commands: [add, listClients, show, remove, rotateSecret],
+};

@@ -1,0 +1,48 @@
+// The CLI's way to the store: the same configuration (environment variables) and composition root as
+// the server, opened only when a command first needs it and closed when it ends. Logs go to stderr,
+// so stdout stays clean for --json; they default to warnings only unless SSO_LOG_LEVEL says more.
+import { loadConfig } from '../config.ts';
+import { createLogger, type Logger } from '../log.ts';
+import type { Services } from '../services.ts';
+
+/** Services opened on demand. */
+export interface LazyServices {
+  /** The services, opened on the first call; rejects with ConfigError, StoreUnavailableError, … */
+  get(): Promise<Services>;
+  /** The logger, once the configuration has been read. */
+  readonly log: Logger | undefined;
+  /** Closes whatever was opened. */
+  close(): Promise<void>;
+}
+
+/** Services over the store that `env` configures, not opened yet. */
+export function lazyServices(env: Readonly<Record<string, string | undefined>>): LazyServices {
+  let opening: Promise<Services> | undefined;
+  let log: Logger | undefined;
+  const open = async () => {
+    const config = loadConfig({ SSO_LOG_LEVEL: 'warn', ...env });
+    log = createLogger(config.logLevel, (line) => process.stderr.write(line));
+    // Loaded here, not at the top: help and usage errors should not wait for the protocol engine.
+    const [{ openStore }, { startServices }] = await Promise.all([
+      import('../store.ts'),
+      import('../services.ts'),
+    ]);
+    const store = await openStore(config, log);
+    try {
+      return await startServices(config, store, log);
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw error;
+    }
+  };
+  return {
+    get: () => (opening ??= open()),
+    get log() {
+      return log;
+    },
+    async close() {
+      const services = await opening?.catch(() => undefined);
+      await services?.close();
+    },
+  };
+}

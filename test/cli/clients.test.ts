@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { cliSandbox, expectJson, expectOneLineError, type CliSandbox } from './cli-process.ts';
+
+interface ClientJson {
+  clientId: string;
+  metadata: Record<string, unknown>;
+  firstParty: boolean;
+  allowedApis: string[];
+  client_secret?: string;
+}
+
+const storedSecret = (sso: CliSandbox, clientId: string) =>
+  sso.withServices(async ({ clients }) => (await clients.get(clientId))?.metadata.client_secret);
+
+describe('sso clients', () => {
+  let sso: CliSandbox;
+
+  beforeAll(async () => {
+    sso = await cliSandbox();
+  });
+  afterAll(async () => {
+    await sso.dispose();
+  });
+
+  test('add --confidential prints the secret once; list and show never do', async () => {
+    const added = await sso.run([
+      'clients',
+      'add',
+      '--id',
+      'web-app',
+      '--name',
+      'Web App',
+      '--confidential',
+      '--redirect-uri',
+      'https://app.example.com/callback',
+    ]);
+    expect(added.code).toBe(0);
+    expect(added.stderr).toBe('');
+    const secret = /^client_secret: +(\S+)$/m.exec(added.stdout)?.[1];
+    expect(secret).toBeDefined();
+    expect(await storedSecret(sso, 'web-app')).toBe(secret);
+    expect(added.stdout).toMatch(/^client_id: +web-app$/m);
+    expect(added.stdout).toMatch(/shown only now/);
+    expect(added.stdout.split(secret!)).toHaveLength(2);
+
+    const listed = await sso.run(['clients', 'list', '--json']);
+    const clients = expectJson<ClientJson[]>(listed);
+    expect(clients).toEqual([
+      expect.objectContaining({
+        clientId: 'web-app',
+        metadata: expect.objectContaining({
+          client_name: 'Web App',
+          grant_types: ['authorization_code', 'refresh_token'],
+          redirect_uris: ['https://app.example.com/callback'],
+          token_endpoint_auth_method: 'client_secret_basic',
+        }),
+      }),
+    ]);
+    expect(listed.stdout).not.toContain(secret);
+    expect(listed.stdout).not.toContain('"client_secret"');
+    for (const args of [
+      ['clients', 'list'],
+      ['clients', 'show', 'web-app'],
+      ['clients', 'show', 'web-app', '--json'],
+    ]) {
+      const result = await sso.run(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toContain(secret);
+    }
+  });
+
+  test('add --json includes client_secret; default grant for a service is client_credentials', async () => {
+    const client = expectJson<ClientJson>(
+      await sso.run(['clients', 'add', '--name', 'Worker', '--confidential', '--json']),
+    );
+    expect(client.client_secret).toMatch(/^[\w-]{43}$/);
+    expect(client.metadata.grant_types).toEqual(['client_credentials']);
+    expect(client.metadata).not.toHaveProperty('client_secret');
+    expect(await storedSecret(sso, client.clientId)).toBe(client.client_secret);
+  });
+
+  test('rotate-secret replaces the secret and prints the new one once', async () => {
+    const before = await storedSecret(sso, 'web-app');
+    const rotated = expectJson<ClientJson>(
+      await sso.run(['clients', 'rotate-secret', 'web-app', '--json']),
+    );
+    expect(rotated.client_secret).toBeDefined();
+    expect(rotated.client_secret).not.toBe(before);
+    expect(await storedSecret(sso, 'web-app')).toBe(rotated.client_secret);
+  });
+
+  test('a public client has no secret, and rotate-secret refuses it', async () => {
+    const added = await sso.run([
+      'clients',
+      'add',
+      '--id',
+      'spa',
+      '--name',
+      'SPA',
+      '--public',
+      '--redirect-uri',
+      'http://localhost:5173/callback',
+      '--first-party',
+    ]);
+    expect(added.code).toBe(0);
+    expect(added.stdout).not.toMatch(/client_secret|shown only now/);
+    expectOneLineError(
+      await sso.run(['clients', 'rotate-secret', 'spa']),
+      1,
+      /public and has no secret/,
+    );
+  });
+
+  test('bad input is one line: invalid redirect URI, unknown API, missing choices, taken id', async () => {
+    expectOneLineError(
+      await sso.run([
+        'clients',
+        'add',
+        '--name',
+        'Bad',
+        '--confidential',
+        '--redirect-uri',
+        'not a uri',
+      ]),
+      1,
+      /redirect_uris/,
+    );
+    expectOneLineError(
+      await sso.run([
+        'clients',
+        'add',
+        '--name',
+        'Bad',
+        '--confidential',
+        '--api',
+        'https://api.example.com',
+      ]),
+      1,
+      /no API is registered with audience "https:\/\/api\.example\.com"/,
+    );
+    expectOneLineError(
+      await sso.run(['clients', 'add', '--name', 'Bad']),
+      2,
+      /--confidential or --public/,
+    );
+    expectOneLineError(
+      await sso.run(['clients', 'add', '--name', 'Bad', '--confidential', '--grant', 'password']),
+      2,
+      /--grant must be one of authorization_code, refresh_token, client_credentials, device_code/,
+    );
+    expectOneLineError(
+      await sso.run(['clients', 'add', '--id', 'web-app', '--name', 'Again', '--confidential']),
+      1,
+      /^sso: client id is already taken\n$/,
+    );
+    await sso.withServices(async ({ clients }) => {
+      expect((await clients.list()).map((client) => client.clientId).sort()).toHaveLength(3);
+    });
+  });
+
+  test('remove deletes the client', async () => {
+    expect(await sso.run(['clients', 'remove', 'spa'])).toMatchObject({ code: 0, stderr: '' });
+    expectOneLineError(await sso.run(['clients', 'show', 'spa']), 1, /client "spa" not found/);
+    expectOneLineError(await sso.run(['clients', 'remove', 'spa']), 1, /client "spa" not found/);
+  });
+});
