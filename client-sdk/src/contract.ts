@@ -52,6 +52,7 @@ export const OAUTH_ERRORS = {
   invalidScope: 'invalid_scope',
   invalidTarget: 'invalid_target',
   invalidToken: 'invalid_token',
+  unsupportedTokenType: 'unsupported_token_type',
   insufficientScope: 'insufficient_scope',
   invalidDpopProof: 'invalid_dpop_proof',
   accessDenied: 'access_denied',
