@@ -165,6 +165,8 @@ export interface ApiRecord {
   scopes: string[];
   /** Access-token lifetime in seconds for tokens issued to this API. */
   accessTokenTtl: number;
+  /** JWS algorithm of its access tokens; absent means the default (ES256). */
+  signingAlg?: 'ES256' | 'RS256';
   createdAt: number;
   updatedAt: number;
 }

@@ -1,6 +1,7 @@
 // APIs (resource servers): the audiences SSO issues JWT access tokens for, and the scopes each accepts.
 import type { ApiRecord, Store } from '../../adapters/store.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { SIGNING_ALGORITHMS } from '../../client-sdk/src/contract.ts';
 import { OIDC_SCOPES } from '../oidc/claims.ts';
 
 export interface ApiInput {
@@ -9,6 +10,8 @@ export interface ApiInput {
   scopes: string[];
   /** Seconds; the configured access-token lifetime when absent. */
   accessTokenTtl?: number;
+  /** For APIs whose JWT library only accepts RS256; ES256 when absent. */
+  signingAlg?: string;
 }
 
 // RFC 6749 scope-token characters.
@@ -35,6 +38,7 @@ export class Apis {
       updatedAt: now,
     };
     if (input.name?.trim()) api.name = input.name.trim();
+    if (input.signingAlg !== undefined) api.signingAlg = validateAlg(input.signingAlg);
     await this.#store.apis.create(api);
     return api;
   }
@@ -92,6 +96,16 @@ function validateScopes(scopes: string[]): string[] {
     }
   }
   return unique;
+}
+
+function validateAlg(alg: string): 'ES256' | 'RS256' {
+  if (!(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) {
+    throw new ValidationError(
+      'signingAlg',
+      `signing algorithm must be one of ${SIGNING_ALGORITHMS.join(', ')}`,
+    );
+  }
+  return alg as 'ES256' | 'RS256';
 }
 
 function validateTtl(seconds: number): number {

@@ -32,6 +32,11 @@ const add: Command = {
       value: 'DURATION',
       help: 'access-token lifetime, e.g. 15m (default: SSO_ACCESS_TOKEN_TTL; at most 1d)',
     },
+    alg: {
+      type: 'string',
+      value: 'ES256|RS256',
+      help: 'signing algorithm of its access tokens (default ES256; RS256 for JWT libraries that need it)',
+    },
   },
   notes: [
     "The audience is the API's resource indicator: an absolute https, http or urn URI, which",
@@ -48,6 +53,8 @@ const add: Command = {
     if (name !== undefined) input.name = name;
     const ttl = args.string('ttl');
     if (ttl !== undefined) input.accessTokenTtl = duration('ttl', ttl);
+    const alg = args.string('alg');
+    if (alg !== undefined) input.signingAlg = alg;
     const api = await (await context.services()).apis.create(input);
     if (context.json) return printJson(apiView(api));
     print(
@@ -92,6 +99,7 @@ const show: Command = {
       ['name', api.name],
       ['scopes', list(api.scopes)],
       ['token ttl', formatDuration(api.accessTokenTtl)],
+      ['signing alg', api.signingAlg ?? 'ES256'],
       ['created', humanTime(api.createdAt)],
       ['updated', humanTime(api.updatedAt)],
     ]);

@@ -9,6 +9,7 @@ import { describeFailure, UsageError } from './errors.ts';
 import { commandHelp, commandPath, groupHelp, toolHelp } from './help.ts';
 import { keyCommands } from './keys.ts';
 import { lazyServices } from './services.ts';
+import { storeCommands } from './store.ts';
 import { userCommands } from './users.ts';
 
 /** Every command group, in the order help lists them. */
@@ -17,6 +18,7 @@ export const GROUPS: readonly CommandGroup[] = [
   clientCommands,
   apiCommands,
   keyCommands,
+  storeCommands,
 ];
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);

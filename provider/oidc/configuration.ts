@@ -56,6 +56,14 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     features: featuresConfiguration(store),
     ttl: ttlConfiguration(config.ttl),
+    // Access tokens issued for a person carry their groups, so APIs can authorize by group (RFC
+    // 9068 §2.2.3.1); opaque tokens return them at introspection.
+    async extraTokenClaims(_ctx, token) {
+      const accountId = 'accountId' in token ? token.accountId : undefined;
+      if (!accountId) return undefined;
+      const account = await storeCall(() => accounts.get(accountId));
+      return account ? { groups: account.groups } : undefined;
+    },
     // Clients allowed the refresh_token grant get refresh tokens; without offline_access they end
     // with the browser session (see expiresWithSession).
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),

@@ -2,6 +2,7 @@
 // JWT access token (RFC 9068) with that API as audience and only the scopes the API accepts.
 import { errors, type Configuration } from 'oidc-provider';
 import type { Store } from '../../adapters/store.ts';
+import { SIGNING_ALGORITHMS } from '../../client-sdk/src/contract.ts';
 import { storeCall } from './outage.ts';
 
 type ResourceIndicators = NonNullable<NonNullable<Configuration['features']>['resourceIndicators']>;
@@ -33,7 +34,7 @@ export function resourceIndicators(store: Store): ResourceIndicators {
         scope: api.scopes.join(' '),
         accessTokenTTL: api.accessTokenTtl,
         accessTokenFormat: 'jwt',
-        jwt: { sign: { alg: 'ES256' } },
+        jwt: { sign: { alg: api.signingAlg ?? SIGNING_ALGORITHMS[0] } },
       };
     },
   };

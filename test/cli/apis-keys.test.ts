@@ -55,6 +55,23 @@ describe('sso apis and sso keys', () => {
       /--ttl must be a duration/,
     );
     expectOneLineError(await sso.run(['apis', 'add', 'orders', '--scope', 'a']), 1, /absolute URL/);
+    expectOneLineError(
+      await sso.run(['apis', 'add', 'https://x.example.com', '--scope', 'a', '--alg', 'HS256']),
+      1,
+      /signing algorithm must be one of ES256, RS256/,
+    );
+    const legacy = await sso.run([
+      'apis',
+      'add',
+      'https://legacy.example.com',
+      '--scope',
+      'a',
+      '--alg',
+      'RS256',
+      '--json',
+    ]);
+    expect(JSON.parse(legacy.stdout)).toMatchObject({ signingAlg: 'RS256' });
+    await sso.run(['apis', 'remove', 'https://legacy.example.com']);
 
     const table = await sso.run(['apis', 'list']);
     expect(table.stdout).toMatch(
