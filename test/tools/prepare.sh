@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `npm test` runs this first. It makes sure the tools the suites use are on this machine, installing
+# what is missing and can be installed; every step is skipped when already done, so later runs are
+# quick. What it cannot install it says in one line, and the suites that need it then fail saying
+# so (the MongoDB suites skip instead, unless SSO_REQUIRE_MONGODB=1):
+# - Debian's Chromium for the browser test (apt-get, as root), unless CHROMIUM_PATH names one;
+# - FerretDB for the MongoDB suites (built with Go), unless MONGODB_URI is set or mongod is on PATH;
+# - the Go modules (go-oidc, x/oauth2) and the pinned Python packages (Authlib) of the interop tests.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+note() { printf 'test tools: %s\n' "$*" >&2; }
+
+if [[ -z "${CHROMIUM_PATH:-}" ]] && ! command -v chromium >/dev/null 2>&1; then
+  if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    note "installing Debian's chromium for the browser test"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; } ||
+      note "could not install chromium; the browser test will fail"
+  else
+    note "no chromium: install Debian's chromium package or set CHROMIUM_PATH; the browser test will fail"
+  fi
+fi
+
+if [[ -z "${MONGODB_URI:-}" ]] && ! command -v mongod >/dev/null 2>&1; then
+  if command -v go >/dev/null 2>&1; then
+    bash test/tools/install-ferretdb.sh || note "could not build FerretDB; the MongoDB suites cannot run"
+  else
+    note "no Go toolchain to build FerretDB: set MONGODB_URI or put mongod on PATH to run the MongoDB suites"
+  fi
+fi
+
+if command -v go >/dev/null 2>&1; then
+  (cd test/interop/go && go mod download && go build -o /dev/null .) ||
+    note "could not fetch or build the Go interop client; its test will fail"
+else
+  note "no Go toolchain; the Go interop test will fail"
+fi
+
+if command -v python3 >/dev/null 2>&1; then
+  requirements=test/interop/python/requirements.txt
+  if ! python3 - "$requirements" 2>/dev/null <<'PY'; then
+import importlib.metadata as metadata, sys
+pins = [line.split('#')[0].strip().split('==') for line in open(sys.argv[1])]
+sys.exit(0 if all(metadata.version(name) == version for name, version in (p for p in pins if len(p) == 2)) else 1)
+PY
+    python3 -m pip install --quiet --disable-pip-version-check -r "$requirements" ||
+      note "could not install the Python interop packages; its test will fail"
+  fi
+else
+  note "no python3; the Python interop test will fail"
+fi
+exit 0
