@@ -14,7 +14,6 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants, openSync, closeSync } from 'node:fs';
 import { access, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +26,7 @@ import {
   type MongoStoreOptions,
 } from '../../adapters/mongodb/mongodb-store.ts';
 import { inspectMongoUri, redact } from '../../adapters/mongodb/uri.ts';
+import { freePort } from './free-port.ts';
 
 /** The variable through which globalSetup hands the server's URI to test workers. */
 export const MONGODB_TEST_URI_ENV = 'SSO_TEST_MONGODB_URI';
@@ -199,22 +199,6 @@ async function stopProcess(child: ChildProcess, dir?: string): Promise<void> {
 async function tail(path: string): Promise<string> {
   const text = await readFile(path, 'utf8').catch(() => '');
   return text.trim().split('\n').slice(-10).join('\n') || '(no output)';
-}
-
-/** A free TCP port on 127.0.0.1 (free when asked; the caller binds it soon after). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no free port')),
-      );
-    });
-  });
 }
 
 function searchPath(env: NodeJS.ProcessEnv): string[] {

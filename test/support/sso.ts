@@ -2,10 +2,10 @@
 // or MongoDB when asked), real keys. Helpers register users, clients and APIs through the same
 // services the CLI uses.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../../adapters/store.ts';
+import { freePort } from './free-port.ts';
 import { freshMongoStore } from './mongodb-server.ts';
 import type { AccountInput } from '../../provider/accounts/accounts.ts';
 import type { ApiInput } from '../../provider/apis/apis.ts';
@@ -43,6 +43,8 @@ export interface TestSso extends RunningServer {
   stop(): Promise<void>;
 }
 
+export { freePort };
+
 export type Backend = 'sqlite' | 'mongodb';
 
 /**
@@ -52,22 +54,6 @@ export type Backend = 'sqlite' | 'mongodb';
 export const BACKENDS: Backend[] = process.env.SSO_TEST_MONGODB_URI
   ? ['sqlite', 'mongodb']
   : ['sqlite'];
-
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** Starts SSO as a test needs it. */
 export async function startTestSso(options: TestSsoOptions = {}): Promise<TestSso> {
