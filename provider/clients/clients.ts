@@ -2,13 +2,15 @@
 // it is created or rotated; listings never include it.
 import { randomBytes } from 'node:crypto';
 import type { ClientRecord, Store } from '../../adapters/store.ts';
+import { GRANT_TYPES as CONTRACT_GRANT_TYPES } from '../../client-sdk/src/contract.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 
+/** The grant types a client can be registered for, by the short names the CLI uses. */
 export const GRANT_TYPES = {
-  authorization_code: 'authorization_code',
-  refresh_token: 'refresh_token',
-  client_credentials: 'client_credentials',
-  device_code: 'urn:ietf:params:oauth:grant-type:device_code',
+  authorization_code: CONTRACT_GRANT_TYPES.authorizationCode,
+  refresh_token: CONTRACT_GRANT_TYPES.refreshToken,
+  client_credentials: CONTRACT_GRANT_TYPES.clientCredentials,
+  device_code: CONTRACT_GRANT_TYPES.deviceCode,
 } as const;
 
 export type GrantTypeName = keyof typeof GRANT_TYPES;
