@@ -34,14 +34,15 @@ export type OidcModel = (typeof OIDC_MODELS)[number];
 /**
  * An oidc-provider payload: opaque JSON to the store. Keys may contain dots or start with `$`
  * (resource URLs, client ids) and must round-trip unchanged. The store reads only these members to
- * maintain its side indexes: `grantId`, `uid`, `userCode`, `accountId`; and it sets `consumed`
- * (epoch seconds) on records returned after `consume`.
+ * maintain its side indexes: `grantId`, `uid`, `userCode`, `accountId`, `clientId`; and it sets
+ * `consumed` (epoch seconds) on records returned after `consume`.
  */
 export type OidcPayload = Record<string, unknown> & {
   grantId?: string;
   uid?: string;
   userCode?: string;
   accountId?: string;
+  clientId?: string;
   consumed?: number;
 };
 
@@ -92,6 +93,12 @@ export interface OidcRecords {
    * grants, codes and tokens): what ending an account's sessions means. Answers how many.
    */
   destroyByAccountId(accountId: string): Promise<number>;
+
+  /**
+   * Removes every record of every model whose payload `clientId` equals `clientId` (grants, codes
+   * and tokens): what removing a client means. Answers how many.
+   */
+  destroyByClientId(clientId: string): Promise<number>;
 }
 
 /** A person who can sign in. `id` is the OIDC `sub`: random, stable, never the username. */
@@ -227,6 +234,77 @@ export interface KeySetRecords {
   ): Promise<KeySet | undefined>;
 }
 
+/** A counter of the rate limiters: points gathered in a window that ends at `expiresAt`. */
+export interface Counter {
+  points: number;
+  /** When the window (and any block it records) ends, epoch ms; undefined for never. */
+  expiresAt?: number;
+}
+
+/** Counters shared by every instance (rate limits, failed sign-ins), unique by key. */
+export interface CounterRecords {
+  /**
+   * Adds `points` to the live counter `key` and answers it after the write. A missing or expired
+   * counter starts at `points`, ending `durationMs` from now (0: never). With `reset` the counter
+   * is replaced by `points` ending `durationMs` from now, whatever it held. One atomic write: of
+   * concurrent adds to one key none is lost.
+   */
+  add(key: string, points: number, durationMs: number, reset?: boolean): Promise<Counter>;
+  /** The live counter `key`; an expired one is never returned. */
+  get(key: string): Promise<Counter | undefined>;
+  /** Removes the counter `key`; answers whether a live one was removed. */
+  delete(key: string): Promise<boolean>;
+  /** Removes every counter whose key starts with `prefix`; answers how many live ones. */
+  deleteByPrefix(prefix: string): Promise<number>;
+}
+
+/** One security-relevant event (sign-in, lockout, administrative change): never a secret. */
+export interface AuditEvent {
+  /** Unique; events with a later `time` sort after earlier ones when compared as strings. */
+  id: string;
+  /** Epoch ms. */
+  time: number;
+  /** What happened, dotted from general to specific: `login.failure`, `client.remove`, … */
+  type: string;
+  /** Who did it: `cli`, `account:<id>`, `client:<id>`, or `anonymous`. */
+  actor: string;
+  /** The account it concerns, by username (as given for unknown accounts) and id when known. */
+  username?: string;
+  accountId?: string;
+  /** The client (application) it concerns. */
+  clientId?: string;
+  /** The client address the request came from. */
+  ip?: string;
+  /** Further facts (reason, changed fields, counts); small, flat, never secret. */
+  details?: Record<string, string | number | boolean>;
+  /** When the event is forgotten, epoch ms. */
+  expiresAt: number;
+}
+
+/** Which events `AuditRecords.list` answers; every given field must match. */
+export interface AuditFilter {
+  /** The event type, or a prefix of it ending at a dot boundary (`login` matches `login.failure`). */
+  type?: string;
+  /** Username or account id. */
+  user?: string;
+  clientId?: string;
+  ip?: string;
+  /** Epoch ms, inclusive. */
+  since?: number;
+  /** Epoch ms, exclusive. */
+  until?: number;
+  /** At most this many (the newest). */
+  limit: number;
+}
+
+/** The audit log: appended to, listed newest first, forgotten at each event's `expiresAt`. */
+export interface AuditRecords {
+  /** Stores the event; a taken id is a StoreConflictError. */
+  append(event: AuditEvent): Promise<void>;
+  /** Unexpired events matching `filter`, newest first. */
+  list(filter: AuditFilter): Promise<AuditEvent[]>;
+}
+
 /** Everything SSO stores. */
 export interface Store {
   /** Which backend this is, for logs and health output. */
@@ -236,9 +314,14 @@ export interface Store {
   readonly clients: ClientRecords;
   readonly apis: ApiRecords;
   readonly keySets: KeySetRecords;
+  readonly counters: CounterRecords;
+  readonly audit: AuditRecords;
   /** Creates tables/collections and indexes and runs data migrations. Idempotent. */
   migrate(): Promise<void>;
-  /** Removes expired oidc records; answers how many. Reads never depend on it having run. */
+  /**
+   * Removes expired oidc records, counters and audit events, and gives the space back where the
+   * backend can; answers how many oidc records it removed. Reads never depend on it having run.
+   */
   sweepExpired(): Promise<number>;
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;

@@ -32,8 +32,14 @@ export function createApp({ config, log, store, accounts, engine }: AppInput): K
 
   const router = new Router(config.basePath ? { prefix: config.basePath } : {});
   router.get('/healthz', async (ctx) => {
-    await store.ping();
     ctx.set('Cache-Control', 'no-store');
+    const problem = await storeProblem(store);
+    if (problem) {
+      log.warn('health check: store unavailable', { reason: problem });
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', store: store.backend, error: 'temporarily_unavailable' };
+      return;
+    }
     ctx.body = { status: 'ok', store: store.backend };
   });
   router.use(interactionRoutes({ store, accounts, provider: () => engine.provider }).routes());
@@ -49,6 +55,34 @@ export function createApp({ config, log, store, accounts, engine }: AppInput): K
   app.use(router.routes());
   app.use(engine.middleware);
   return app;
+}
+
+/** How long the health check waits for the store before calling it unavailable, in ms. */
+const HEALTH_CHECK_TIMEOUT_MS = 3000;
+
+// Why the store cannot serve now (locked, unreachable, corrupt, hung), or undefined when it can.
+async function storeProblem(store: Store): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(
+      () => resolve('no answer within the health check timeout'),
+      HEALTH_CHECK_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([
+      store.ping().then(
+        () => undefined,
+        (error: unknown) => {
+          if ((error as { name?: unknown }).name !== 'StoreUnavailableError') throw error;
+          return String((error as Error).message);
+        },
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // Runs `middleware` for paths under `basePath`, with the prefix removed from ctx.path meanwhile.

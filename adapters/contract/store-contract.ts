@@ -6,6 +6,8 @@ import {
   StoreConflictError,
   type Account,
   type ApiRecord,
+  type AuditEvent,
+  type AuditFilter,
   type ClientRecord,
   type OidcPayload,
   type Store,
@@ -180,6 +182,27 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
           expect(await store.oidc.find(model, id)).toBeUndefined();
         }
         expect(await store.oidc.find('Session', 's-bob')).toBeDefined();
+      });
+
+      test("destroyByClientId removes every model's records of that client, and only those", async () => {
+        await store.oidc.upsert('Grant', 'g', { accountId: 'alice', clientId: 'app' }, 60);
+        await store.oidc.upsert('AccessToken', 'at', { clientId: 'app', grantId: 'g' }, 60);
+        await store.oidc.upsert('RefreshToken', 'rt', { clientId: 'app', grantId: 'g' }, 60);
+        await store.oidc.upsert('ClientCredentials', 'cc', { clientId: 'app' }, 60);
+        await store.oidc.upsert('AccessToken', 'other', { clientId: 'app2', grantId: 'g2' }, 60);
+        await store.oidc.upsert('Session', 's', { accountId: 'alice', uid: 'u' }, 60);
+        expect(await store.oidc.destroyByClientId('app')).toBe(4);
+        for (const [model, id] of [
+          ['Grant', 'g'],
+          ['AccessToken', 'at'],
+          ['RefreshToken', 'rt'],
+          ['ClientCredentials', 'cc'],
+        ] as const) {
+          expect(await store.oidc.find(model, id)).toBeUndefined();
+        }
+        expect(await store.oidc.find('AccessToken', 'other')).toBeDefined();
+        expect(await store.oidc.find('Session', 's')).toBeDefined();
+        expect(await store.oidc.destroyByClientId('app')).toBe(0);
       });
 
       test('insertIfAbsent stores once; of 20 concurrent inserts exactly one wins', async () => {
@@ -404,6 +427,120 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
         );
         expect(results.filter(Boolean)).toHaveLength(1);
         expect((await store.keySets.get('signing'))?.version).toBe(2);
+      });
+    });
+
+    describe('counters', () => {
+      test('add starts a counter, adds to it while it lives, and get reads it', async () => {
+        expect(await store.counters.get('k')).toBeUndefined();
+        const before = Date.now();
+        const first = await store.counters.add('k', 1, 60_000);
+        expect(first.points).toBe(1);
+        expect(first.expiresAt).toBeGreaterThanOrEqual(before + 60_000);
+        expect(first.expiresAt).toBeLessThanOrEqual(Date.now() + 60_000);
+        const second = await store.counters.add('k', 2, 5_000);
+        expect(second).toEqual({ points: 3, expiresAt: first.expiresAt }); // the window stays
+        expect(await store.counters.get('k')).toEqual(second);
+        expect(await store.counters.add('k', -1, 60_000)).toMatchObject({ points: 2 });
+      });
+
+      test('a counter without a duration never ends; reset replaces whatever it held', async () => {
+        expect(await store.counters.add('forever', 5, 0)).toEqual({ points: 5 });
+        expect(await store.counters.add('forever', 1, 0)).toEqual({ points: 6 });
+        const reset = await store.counters.add('forever', 9, 60_000, true);
+        expect(reset.points).toBe(9);
+        expect(reset.expiresAt).toBeGreaterThan(Date.now());
+        expect(await store.counters.get('forever')).toEqual(reset);
+      });
+
+      test('an expired counter is never read, and the next add starts a new window', async () => {
+        await store.counters.add('short', 7, 200);
+        await sleep(300);
+        expect(await store.counters.get('short')).toBeUndefined();
+        const fresh = await store.counters.add('short', 1, 60_000);
+        expect(fresh.points).toBe(1);
+        expect(fresh.expiresAt).toBeGreaterThan(Date.now() + 59_000);
+        await store.counters.add('gone', 1, 200);
+        await sleep(300);
+        await store.sweepExpired();
+        expect(await store.counters.get('gone')).toBeUndefined();
+        expect(await store.counters.get('short')).toMatchObject({ points: 1 });
+      });
+
+      test('of 20 concurrent adds to one counter none is lost', async () => {
+        await Promise.all(Array.from({ length: 20 }, () => store.counters.add('busy', 1, 60_000)));
+        expect((await store.counters.get('busy'))?.points).toBe(20);
+      });
+
+      test('delete and deleteByPrefix remove counters, and only those named', async () => {
+        await store.counters.add('login:alice|10.0.0.1', 3, 60_000);
+        await store.counters.add('login:alice|10.0.0.2', 1, 60_000);
+        await store.counters.add('login:alice.b|10.0.0.1', 1, 60_000);
+        await store.counters.add('login:alicf|10.0.0.1', 1, 60_000);
+        await store.counters.add('ip:10.0.0.1', 1, 60_000);
+        expect(await store.counters.deleteByPrefix('login:alice|')).toBe(2);
+        expect(await store.counters.get('login:alice|10.0.0.1')).toBeUndefined();
+        expect(await store.counters.get('login:alice.b|10.0.0.1')).toBeDefined();
+        expect(await store.counters.get('login:alicf|10.0.0.1')).toBeDefined();
+        expect(await store.counters.delete('ip:10.0.0.1')).toBe(true);
+        expect(await store.counters.delete('ip:10.0.0.1')).toBe(false);
+        expect(await store.counters.get('ip:10.0.0.1')).toBeUndefined();
+        expect(await store.counters.deleteByPrefix('nothing:')).toBe(0);
+      });
+    });
+
+    describe('audit', () => {
+      const keptUntil = Date.now() + 3_600_000;
+      const event = (n: number, fields: Partial<AuditEvent> = {}): AuditEvent => ({
+        id: `e${String(n).padStart(3, '0')}`,
+        time: 1_000_000 + n,
+        type: 'login.failure',
+        actor: 'anonymous',
+        expiresAt: keptUntil,
+        ...fields,
+      });
+
+      test('append then list round-trips events, newest first, at most limit', async () => {
+        const full = event(1, {
+          username: 'alice',
+          accountId: 'acc-1',
+          clientId: 'app.one',
+          ip: '2001:db8::1',
+          details: { reason: 'wrong password', attempts: 3, locked: false },
+        });
+        await store.audit.append(full);
+        await store.audit.append(event(2));
+        await store.audit.append(event(3));
+        expect(await store.audit.list({ limit: 10 })).toEqual([event(3), event(2), full]);
+        expect(await store.audit.list({ limit: 2 })).toEqual([event(3), event(2)]);
+        expect(await store.audit.list({ limit: 0 })).toEqual([]);
+        await expect(store.audit.append(event(3))).rejects.toBeInstanceOf(StoreConflictError);
+      });
+
+      test('list filters by type prefix, user, client, address and time', async () => {
+        await store.audit.append(event(1, { type: 'login.success', username: 'alice' }));
+        await store.audit.append(event(2, { type: 'login.failure', accountId: 'acc-a' }));
+        await store.audit.append(event(3, { type: 'loginx', clientId: 'c1', ip: '10.0.0.9' }));
+        await store.audit.append(event(4, { type: 'client.remove', clientId: 'c1' }));
+        const ids = async (filter: Omit<AuditFilter, 'limit'>) =>
+          (await store.audit.list({ ...filter, limit: 10 })).map((e) => e.id);
+        expect(await ids({ type: 'login' })).toEqual(['e002', 'e001']);
+        expect(await ids({ type: 'login.success' })).toEqual(['e001']);
+        expect(await ids({ user: 'alice' })).toEqual(['e001']);
+        expect(await ids({ user: 'acc-a' })).toEqual(['e002']);
+        expect(await ids({ clientId: 'c1' })).toEqual(['e004', 'e003']);
+        expect(await ids({ ip: '10.0.0.9' })).toEqual(['e003']);
+        expect(await ids({ since: 1_000_002, until: 1_000_004 })).toEqual(['e003', 'e002']);
+        expect(await ids({ type: 'client', clientId: 'c1' })).toEqual(['e004']);
+      });
+
+      test('an event is forgotten at its expiry', async () => {
+        await store.audit.append(event(1, { expiresAt: Date.now() + 200 }));
+        await store.audit.append(event(2));
+        await sleep(300);
+        expect((await store.audit.list({ limit: 10 })).map((e) => e.id)).toEqual(['e002']);
+        await store.sweepExpired();
+        expect((await store.audit.list({ limit: 10 })).map((e) => e.id)).toEqual(['e002']);
       });
     });
 

@@ -20,6 +20,7 @@ export interface OidcDoc {
   uid?: string;
   userCode?: string;
   accountId?: string;
+  clientId?: string;
 }
 
 /**
@@ -61,6 +62,35 @@ export interface KeySetDoc {
   keys: string;
 }
 
+/** A rate-limiter counter's window (see counters.ts); `expiresAt` null for one that never ends. */
+export interface CounterDoc {
+  _id: string;
+  /** Names this window: hits of an earlier window of the same key never count in it. */
+  window: string;
+  /** The points, where the server's updates are atomic; else the window's first add. */
+  points: number;
+  expiresAt: Date | null;
+}
+
+/** Points added to a counter's window, where the server's updates are not atomic. */
+export interface CounterHitDoc {
+  _id: string;
+  /** The counter's key. */
+  counter: string;
+  window: string;
+  points: number;
+  expiresAt: Date | null;
+}
+
+/** An audit event: the AuditEvent fields as they are, `id` as `_id`, expiry as a Date (TTL). */
+export interface AuditDoc {
+  _id: string;
+  time: number;
+  type: string;
+  expiresAt: Date;
+  [field: string]: unknown;
+}
+
 /** The collection names, for migrations and operators. */
 export const COLLECTION_NAMES = {
   oidc: (model: OidcModel) => `oidc_${model}`,
@@ -69,6 +99,9 @@ export const COLLECTION_NAMES = {
   clients: 'clients',
   apis: 'apis',
   keySets: 'key_sets',
+  counters: 'counters',
+  counterHits: 'counter_hits',
+  audit: 'audit_events',
 } as const;
 
 /** Every collection of the store, typed. */
@@ -79,6 +112,9 @@ export interface Collections {
   readonly clients: Collection<ClientDoc>;
   readonly apis: Collection<ApiDoc>;
   readonly keySets: Collection<KeySetDoc>;
+  readonly counters: Collection<CounterDoc>;
+  readonly counterHits: Collection<CounterHitDoc>;
+  readonly audit: Collection<AuditDoc>;
 }
 
 /** The store's collections in `db` (handles only: nothing is created here). */
@@ -92,6 +128,9 @@ export function collectionsOf(db: Db): Collections {
     clients: db.collection<ClientDoc>(COLLECTION_NAMES.clients),
     apis: db.collection<ApiDoc>(COLLECTION_NAMES.apis),
     keySets: db.collection<KeySetDoc>(COLLECTION_NAMES.keySets),
+    counters: db.collection<CounterDoc>(COLLECTION_NAMES.counters),
+    counterHits: db.collection<CounterHitDoc>(COLLECTION_NAMES.counterHits),
+    audit: db.collection<AuditDoc>(COLLECTION_NAMES.audit),
   };
 }
 

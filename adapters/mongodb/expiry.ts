@@ -25,14 +25,17 @@ export function hasExpired(expiresAt: Date | null | undefined, now: Date): boole
 }
 
 /**
- * Removes expired oidc records and single-use marks; answers how many oidc records it removed
- * (single-use marks are bookkeeping and not counted).
+ * Removes expired oidc records, single-use marks, counters and audit events; answers how many oidc
+ * records it removed (the rest is bookkeeping and not counted).
  */
 export async function sweepExpired(collections: Collections): Promise<number> {
   const now = new Date();
   const [removed] = await Promise.all([
     Promise.all([...collections.oidc.values()].map((c) => c.deleteMany(expired(now)))),
     collections.singleUse.deleteMany(expired(now)),
+    collections.counters.deleteMany(expired(now)),
+    collections.counterHits.deleteMany(expired(now)),
+    collections.audit.deleteMany(expired(now)),
   ]);
   return removed.reduce((sum, result) => sum + result.deletedCount, 0);
 }

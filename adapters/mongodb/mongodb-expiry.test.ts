@@ -11,6 +11,7 @@ import {
   mongoTestUri,
 } from '../../test/support/mongodb-server.ts';
 import { OIDC_MODELS } from '../store.ts';
+import type { OidcDoc } from './collections.ts';
 import { openMongoStore } from './mongodb-store.ts';
 import { EXPIRING_COLLECTIONS, TTL_INDEX } from './schema.ts';
 
@@ -65,14 +66,14 @@ describeIfMongo('MongoDB store: expiry', () => {
       log: { warn: (message, fields) => warnings.push({ message, fields }) },
     });
     try {
-      await store.migrate();
-      await store.migrate();
-      expect(warnings).toHaveLength(1);
-      expect(warnings[0]?.message).toMatch(/refused TTL indexes/);
-      expect(warnings[0]?.fields).toMatchObject({ sweepIntervalMs: 100 });
-      expect(store.sweepsExpired).toBe(true);
-
-      for (const model of OIDC_MODELS) await store.oidc.upsert(model, 'old', { v: 1 }, 0.05);
+      // Expired records written before the store starts sweeping, so that counting them first
+      // races nothing.
+      const past = new Date(Date.now() - 60_000);
+      for (const model of OIDC_MODELS) {
+        await db
+          .collection<OidcDoc>(`oidc_${model}`)
+          .insertOne({ _id: 'old', payload: '{"v":1}', rev: 'r', expiresAt: past });
+      }
       await store.oidc.upsert('Session', 'live', { v: 2 }, 60);
       await store.oidc.upsert('Session', 'forever', { v: 3 });
       const remaining = async () =>
@@ -80,7 +81,14 @@ describeIfMongo('MongoDB store: expiry', () => {
           await Promise.all(OIDC_MODELS.map((m) => db.collection(`oidc_${m}`).countDocuments()))
         ).reduce((a, b) => a + b, 0);
       expect(await remaining()).toBe(OIDC_MODELS.length + 2);
-      const deadline = Date.now() + 5000;
+
+      await store.migrate();
+      await store.migrate();
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.message).toMatch(/refused TTL indexes/);
+      expect(warnings[0]?.fields).toMatchObject({ sweepIntervalMs: 100 });
+      expect(store.sweepsExpired).toBe(true);
+      const deadline = Date.now() + 10_000;
       while ((await remaining()) > 2 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

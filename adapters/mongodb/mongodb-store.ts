@@ -4,13 +4,16 @@
 import { MongoClient, type MongoClientOptions } from 'mongodb';
 import { StoreUnavailableError, type Store } from '../store.ts';
 import { MongoAccounts } from './accounts.ts';
+import { MongoAudit } from './audit.ts';
 import { collectionsOf } from './collections.ts';
+import { MongoCounters } from './counters.ts';
 import { guarded, unavailable } from './errors.ts';
 import { sweepExpired } from './expiry.ts';
 import { MongoKeySets } from './key-sets.ts';
 import { MongoApis, MongoClients } from './keyed-records.ts';
 import { MongoOidcRecords } from './oidc-records.ts';
 import { createCollectionsAndIndexes, createTtlIndexes } from './schema.ts';
+import { readServerTraits, type ServerTraits } from './server-traits.ts';
 import { ttlFallback } from './ttl-fallback.ts';
 import { inspectMongoUri, redact, type MongoUriInfo } from './uri.ts';
 
@@ -57,6 +60,8 @@ export interface MongoStore extends Store {
   readonly target: string;
   /** Whether this process sweeps expired records because the server refused TTL indexes. */
   readonly sweepsExpired: boolean;
+  /** What the server guarantees (read when the store opened). */
+  readonly traits: ServerTraits;
 }
 
 /**
@@ -78,6 +83,13 @@ export async function openMongoStore(
   }
   const dbName = options.dbName ?? info.dbName ?? MONGO_STORE_DEFAULTS.dbName;
   const db = client.db(dbName);
+  let traits: ServerTraits;
+  try {
+    traits = await readServerTraits(db);
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw unavailable(error, info, 'unreachable');
+  }
   const collections = collectionsOf(db);
   const target = info.dbName === dbName ? info.target : `${info.target} (database ${dbName})`;
   const fallback = ttlFallback(
@@ -89,6 +101,7 @@ export async function openMongoStore(
   return {
     backend: 'mongodb',
     target,
+    traits,
     get sweepsExpired() {
       return fallback.active;
     },
@@ -97,6 +110,13 @@ export async function openMongoStore(
     clients: new MongoClients(collections.clients, info),
     apis: new MongoApis(collections.apis, info),
     keySets: new MongoKeySets(collections.keySets, info),
+    counters: new MongoCounters(
+      collections.counters,
+      collections.counterHits,
+      info,
+      traits.atomicUpdates,
+    ),
+    audit: new MongoAudit(collections.audit, info),
     async migrate() {
       await guarded(info, async () => {
         await createCollectionsAndIndexes(db);

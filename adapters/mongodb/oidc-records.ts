@@ -106,6 +106,13 @@ export class MongoOidcRecords implements OidcRecords {
     return results.reduce((sum, result) => sum + result.deletedCount, 0);
   }
 
+  async destroyByClientId(clientId: string): Promise<number> {
+    const results = await guarded(this.#uri, () =>
+      Promise.all([...this.#collections.oidc.values()].map((c) => c.deleteMany({ clientId }))),
+    );
+    return results.reduce((sum, result) => sum + result.deletedCount, 0);
+  }
+
   async #findOne(
     model: OidcModel,
     filter: { _id: string } | { uid: string } | { userCode: string },
@@ -149,7 +156,7 @@ function toDoc(payload: OidcPayload, expiresIn: number | undefined): WithoutId<O
   };
   const expiresAt = expiryOf(Date.now(), expiresIn);
   if (expiresAt) doc.expiresAt = expiresAt;
-  for (const field of ['grantId', 'uid', 'userCode', 'accountId'] as const) {
+  for (const field of ['grantId', 'uid', 'userCode', 'accountId', 'clientId'] as const) {
     const value = payload[field];
     if (typeof value === 'string') doc[field] = value;
   }

@@ -19,9 +19,9 @@ interface IndexPlan {
 
 // Sparse: absent side fields are not indexed. FerretDB 1.24 refuses partialFilterExpression but
 // accepts sparse; a sparse unique index lets many accounts have no email, on every server.
-const OIDC_INDEXES: IndexPlan[] = (['grantId', 'uid', 'userCode', 'accountId'] as const).map(
-  (field) => ({ key: { [field]: 1 }, options: { name: field, sparse: true } }),
-);
+const OIDC_INDEXES: IndexPlan[] = (
+  ['grantId', 'uid', 'userCode', 'accountId', 'clientId'] as const
+).map((field) => ({ key: { [field]: 1 }, options: { name: field, sparse: true } }));
 
 /** The non-TTL indexes of every collection (client ids and audiences are `_id`s). */
 export const INDEX_PLAN: ReadonlyMap<string, readonly IndexPlan[]> = new Map([
@@ -43,12 +43,24 @@ export const INDEX_PLAN: ReadonlyMap<string, readonly IndexPlan[]> = new Map([
     COLLECTION_NAMES.keySets,
     [{ key: { kind: 1, version: -1 }, options: { name: 'kind_version' } }],
   ],
+  [COLLECTION_NAMES.counters, []],
+  [
+    COLLECTION_NAMES.counterHits,
+    [
+      { key: { window: 1 }, options: { name: 'window' } },
+      { key: { counter: 1 }, options: { name: 'counter' } },
+    ],
+  ],
+  [COLLECTION_NAMES.audit, [{ key: { time: -1 }, options: { name: 'time' } }]],
 ]);
 
 /** The collections whose documents carry `expiresAt`. */
 export const EXPIRING_COLLECTIONS: readonly string[] = [
   ...OIDC_MODELS.map((model) => COLLECTION_NAMES.oidc(model)),
   COLLECTION_NAMES.singleUse,
+  COLLECTION_NAMES.counters,
+  COLLECTION_NAMES.counterHits,
+  COLLECTION_NAMES.audit,
 ];
 
 /** Creates every collection and its non-TTL indexes; a no-op for those that already exist. */

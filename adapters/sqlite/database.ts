@@ -1,62 +1,124 @@
-// A thin wrapper over node:sqlite: cached prepared statements and translation of SQLite errors into
-// the store's typed errors.
+// A thin wrapper over node:sqlite: cached prepared statements, translation of SQLite errors into the
+// store's typed errors, and waiting for another process's lock without blocking the event loop.
+//
+// node:sqlite is synchronous. SQLite's own busy handler would sleep inside a call, freezing every
+// request of the server (discovery included) while another process holds the write lock. So the
+// connection's busy timeout is 0: a call that meets a lock fails at once with SQLITE_BUSY, and is
+// tried again on a timer, with growing pauses, until `lockWaitMs` has passed; then it fails with
+// StoreUnavailableError and the caller answers 503.
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreConflictError, StoreUnavailableError } from '../store.ts';
 
-// Primary SQLite result codes that mean "the database cannot serve this now", not "bad input".
-const UNAVAILABLE_CODES = new Set([5, 6, 8, 10, 13, 14]); // BUSY LOCKED READONLY IOERR FULL CANTOPEN
+// Primary result codes that mean "the database cannot serve this now", not "bad input":
+// BUSY LOCKED READONLY IOERR CORRUPT FULL CANTOPEN NOTADB.
+const UNAVAILABLE_CODES = new Set([5, 6, 8, 10, 11, 13, 14, 26]);
+const BUSY_CODES = new Set([5, 6]);
 const SQLITE_CONSTRAINT = 19;
+
+/** How long a call waits for another process's lock by default, in ms. */
+export const DEFAULT_LOCK_WAIT_MS = 1000;
+
+export interface DatabaseOptions {
+  /** How long a call waits for a lock held by another connection before failing, in ms. */
+  lockWaitMs?: number;
+}
 
 /** An open database with a statement cache. */
 export class Database {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  readonly #lockWaitMs: number;
 
-  constructor(path: string) {
+  constructor(path: string, options: DatabaseOptions = {}) {
+    this.#lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
     this.#db = guard(() => new DatabaseSync(path));
     guard(() => {
+      // Opening happens once, at start-up, before any request: a short synchronous wait is fine.
+      this.#db.exec('PRAGMA busy_timeout = 2000');
+      // A new, empty file gives freed pages back to the file system after each sweep (see
+      // reclaimSpace); this must be set before the first table exists.
+      if (this.#pageCount() === 0) this.#db.exec('PRAGMA auto_vacuum = INCREMENTAL');
       this.#db.exec('PRAGMA journal_mode = WAL');
-      this.#db.exec('PRAGMA busy_timeout = 5000');
       this.#db.exec('PRAGMA synchronous = NORMAL');
       this.#db.exec('PRAGMA foreign_keys = ON');
+      // After a checkpoint the write-ahead log is cut back to this size instead of staying large.
+      this.#db.exec('PRAGMA journal_size_limit = 8388608');
+      this.#db.exec('PRAGMA busy_timeout = 0');
     });
   }
 
   /** Runs a write; answers how many rows it changed. */
-  run(sql: string, ...params: SQLInputValue[]): number {
-    return guard(() => Number(this.#prepare(sql).run(...params).changes));
+  run(sql: string, ...params: SQLInputValue[]): Promise<number> {
+    return this.#attempt(() => Number(this.#prepare(sql).run(...params).changes));
   }
 
   /** The first row of a query, or undefined. */
-  get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
-    return guard(() => this.#prepare(sql).get(...params) as T | undefined);
+  get<T>(sql: string, ...params: SQLInputValue[]): Promise<T | undefined> {
+    return this.#attempt(() => this.#prepare(sql).get(...params) as T | undefined);
   }
 
   /** Every row of a query. */
-  all<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    return guard(() => this.#prepare(sql).all(...params) as T[]);
+  all<T>(sql: string, ...params: SQLInputValue[]): Promise<T[]> {
+    return this.#attempt(() => this.#prepare(sql).all(...params) as T[]);
   }
 
-  /** Runs `fn` in one immediate transaction: all of its writes land, or none. */
-  transaction<T>(fn: () => T): T {
-    guard(() => this.#db.exec('BEGIN IMMEDIATE'));
+  /**
+   * Runs `fn` in one immediate transaction: all of its writes land, or none. `fn` is synchronous,
+   * so nothing else runs on this connection meanwhile.
+   */
+  transaction<T>(fn: (db: SyncDatabase) => T): Promise<T> {
+    const sync: SyncDatabase = {
+      run: (sql, ...params) => Number(this.#prepare(sql).run(...params).changes),
+      get: <R>(sql: string, ...params: SQLInputValue[]) =>
+        this.#prepare(sql).get(...params) as R | undefined,
+      exec: (sql) => this.#db.exec(sql),
+    };
+    return this.#attempt(() => {
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = fn(sync);
+        this.#db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  /** Runs SQL outside any transaction (VACUUM, pragmas), waiting for locks like every call. */
+  exec(sql: string): Promise<void> {
+    return this.#attempt(() => this.#db.exec(sql));
+  }
+
+  /** Whether the file gives freed pages back (incremental auto-vacuum). */
+  async reclaimsSpace(): Promise<boolean> {
+    const row = await this.get<{ auto_vacuum: number }>('PRAGMA auto_vacuum');
+    return row?.auto_vacuum === 2;
+  }
+
+  /**
+   * Gives the pages freed by deletions back to the file system and cuts the write-ahead log back.
+   * Best effort: if another process holds the database, the next sweep does it.
+   */
+  async reclaimSpace(): Promise<void> {
     try {
-      const result = fn();
-      guard(() => this.#db.exec('COMMIT'));
-      return result;
+      await this.exec('PRAGMA incremental_vacuum');
+      this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
+      if (!(error instanceof StoreUnavailableError)) throw translate(error);
     }
-  }
-
-  exec(sql: string): void {
-    guard(() => this.#db.exec(sql));
   }
 
   close(): void {
     this.#statements.clear();
     if (this.#db.isOpen) this.#db.close();
+  }
+
+  #pageCount(): number {
+    const row = this.#db.prepare('PRAGMA page_count').get() as { page_count: number } | undefined;
+    return row?.page_count ?? 0;
   }
 
   #prepare(sql: string): StatementSync {
@@ -67,6 +129,35 @@ export class Database {
     }
     return statement;
   }
+
+  // Runs `fn`; while it meets another connection's lock, tries again on a timer until the wait is
+  // used up. Never sleeps on the event loop.
+  async #attempt<T>(fn: () => T): Promise<T> {
+    const deadline = Date.now() + this.#lockWaitMs;
+    let pause = 2;
+    for (;;) {
+      try {
+        return fn();
+      } catch (error) {
+        if (!isBusy(error)) throw translate(error);
+        if (Date.now() >= deadline) {
+          throw new StoreUnavailableError(
+            'embedded store unavailable: the database is locked by another process',
+            { cause: error },
+          );
+        }
+        await sleep(pause);
+        pause = Math.min(pause * 2, 50);
+      }
+    }
+  }
+}
+
+/** The synchronous calls available inside a transaction. */
+export interface SyncDatabase {
+  run(sql: string, ...params: SQLInputValue[]): number;
+  get<T>(sql: string, ...params: SQLInputValue[]): T | undefined;
+  exec(sql: string): void;
 }
 
 function guard<T>(fn: () => T): T {
@@ -77,13 +168,22 @@ function guard<T>(fn: () => T): T {
   }
 }
 
+function sqliteCode(error: unknown): number | undefined {
+  // Checked by shape, not instanceof: errors from node:sqlite may come from another realm.
+  if (typeof error !== 'object' || error === null || !('errcode' in error)) return undefined;
+  return typeof error.errcode === 'number' ? error.errcode & 0xff : undefined;
+}
+
+function isBusy(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code !== undefined && BUSY_CODES.has(code);
+}
+
 // "UNIQUE constraint failed: accounts.email" names the column; the store reports its field name.
 function translate(error: unknown): unknown {
-  // Checked by shape, not instanceof: errors from node:sqlite may come from another realm.
-  if (typeof error !== 'object' || error === null || !('errcode' in error)) return error;
-  if (typeof error.errcode !== 'number' || !('message' in error)) return error;
-  const message = String(error.message);
-  const primary = error.errcode & 0xff;
+  const primary = sqliteCode(error);
+  if (primary === undefined || !(error as { message?: unknown }).message) return error;
+  const message = String((error as { message: unknown }).message);
   if (primary === SQLITE_CONSTRAINT) {
     const column = /constraint failed: \w+\.(\w+)/.exec(message)?.[1] ?? 'id';
     return new StoreConflictError(FIELD_NAMES[column] ?? column);

@@ -31,4 +31,31 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE apis (audience TEXT PRIMARY KEY, data TEXT NOT NULL);
   CREATE TABLE key_sets (kind TEXT PRIMARY KEY, version INTEGER NOT NULL, keys TEXT NOT NULL);
   `,
+  `
+  ALTER TABLE oidc_records ADD COLUMN client_id TEXT;
+  UPDATE oidc_records SET client_id = json_extract(payload, '$.clientId')
+    WHERE json_type(payload, '$.clientId') = 'text';
+  CREATE INDEX oidc_records_client ON oidc_records (client_id) WHERE client_id IS NOT NULL;
+
+  CREATE TABLE counters (
+    key TEXT PRIMARY KEY,
+    points INTEGER NOT NULL,
+    expires_at INTEGER
+  ) WITHOUT ROWID;
+  CREATE INDEX counters_expiry ON counters (expires_at) WHERE expires_at IS NOT NULL;
+
+  CREATE TABLE audit_events (
+    id TEXT PRIMARY KEY,
+    time INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    username TEXT,
+    account_id TEXT,
+    client_id TEXT,
+    ip TEXT,
+    data TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX audit_events_time ON audit_events (time);
+  CREATE INDEX audit_events_expiry ON audit_events (expires_at);
+  `,
 ];

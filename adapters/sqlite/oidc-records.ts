@@ -9,6 +9,14 @@ interface Row {
 
 const LIVE = '(expires_at IS NULL OR expires_at > ?)';
 
+const INSERT = `INSERT INTO oidc_records
+  (model, id, payload, grant_id, uid, user_code, account_id, client_id, expires_at, consumed_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`;
+const REPLACE = `ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload,
+  grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code,
+  account_id = excluded.account_id, client_id = excluded.client_id,
+  expires_at = excluded.expires_at, consumed_at = NULL`;
+
 /** The embedded backend's oidc-provider records. */
 export class SqliteOidcRecords implements OidcRecords {
   readonly #db: Database;
@@ -24,16 +32,7 @@ export class SqliteOidcRecords implements OidcRecords {
     expiresIn?: number,
   ): Promise<void> {
     const row = toRow(payload, expiresIn);
-    this.#db.run(
-      `INSERT INTO oidc_records (model, id, payload, grant_id, uid, user_code, account_id, expires_at, consumed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
-       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
-         uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id,
-         expires_at = excluded.expires_at, consumed_at = NULL`,
-      model,
-      id,
-      ...row,
-    );
+    await this.#db.run(`${INSERT} ${REPLACE}`, model, id, ...row);
   }
 
   async insertIfAbsent(
@@ -43,12 +42,8 @@ export class SqliteOidcRecords implements OidcRecords {
     expiresIn?: number,
   ): Promise<boolean> {
     const row = toRow(payload, expiresIn);
-    const changed = this.#db.run(
-      `INSERT INTO oidc_records (model, id, payload, grant_id, uid, user_code, account_id, expires_at, consumed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
-       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
-         uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id,
-         expires_at = excluded.expires_at, consumed_at = NULL
+    const changed = await this.#db.run(
+      `${INSERT} ${REPLACE}
        WHERE oidc_records.expires_at IS NOT NULL AND oidc_records.expires_at <= ?`,
       model,
       id,
@@ -72,7 +67,7 @@ export class SqliteOidcRecords implements OidcRecords {
 
   async consume(model: OidcModel, id: string): Promise<boolean> {
     const now = Date.now();
-    const changed = this.#db.run(
+    const changed = await this.#db.run(
       `UPDATE oidc_records SET consumed_at = ?
        WHERE model = ? AND id = ? AND consumed_at IS NULL AND ${LIVE}`,
       now,
@@ -84,7 +79,7 @@ export class SqliteOidcRecords implements OidcRecords {
   }
 
   async destroy(model: OidcModel, id: string): Promise<void> {
-    this.#db.run(`DELETE FROM oidc_records WHERE model = ? AND id = ?`, model, id);
+    await this.#db.run(`DELETE FROM oidc_records WHERE model = ? AND id = ?`, model, id);
   }
 
   async revokeByGrantId(model: OidcModel, grantId: string): Promise<number> {
@@ -99,16 +94,20 @@ export class SqliteOidcRecords implements OidcRecords {
     return this.#db.run(`DELETE FROM oidc_records WHERE account_id = ?`, accountId);
   }
 
+  async destroyByClientId(clientId: string): Promise<number> {
+    return this.#db.run(`DELETE FROM oidc_records WHERE client_id = ?`, clientId);
+  }
+
   /** Removes expired records; answers how many. */
-  sweepExpired(): number {
+  sweepExpired(): Promise<number> {
     return this.#db.run(
       `DELETE FROM oidc_records WHERE expires_at IS NOT NULL AND expires_at <= ?`,
       Date.now(),
     );
   }
 
-  #one(where: string, ...params: string[]): OidcPayload | undefined {
-    const row = this.#db.get<Row>(
+  async #one(where: string, ...params: string[]): Promise<OidcPayload | undefined> {
+    const row = await this.#db.get<Row>(
       `SELECT payload, consumed_at FROM oidc_records WHERE ${where} AND ${LIVE} LIMIT 1`,
       ...params,
       Date.now(),
@@ -124,6 +123,7 @@ function toRow(payload: OidcPayload, expiresIn: number | undefined) {
     stringOrNull(payload.uid),
     stringOrNull(payload.userCode),
     stringOrNull(payload.accountId),
+    stringOrNull(payload.clientId),
     expiresIn === undefined ? null : Date.now() + expiresIn * 1000,
   ] as const;
 }

@@ -30,7 +30,7 @@ export class SqliteAccounts implements AccountRecords {
   }
 
   async create(account: Account): Promise<void> {
-    this.#db.run(
+    await this.#db.run(
       'INSERT INTO accounts (id, username, email, data) VALUES (?, ?, ?, ?)',
       account.id,
       account.username,
@@ -40,24 +40,24 @@ export class SqliteAccounts implements AccountRecords {
   }
 
   async get(id: string): Promise<Account | undefined> {
-    return parse(this.#db.get('SELECT data FROM accounts WHERE id = ?', id));
+    return parse(await this.#db.get('SELECT data FROM accounts WHERE id = ?', id));
   }
 
   async findByUsername(username: string): Promise<Account | undefined> {
-    return parse(this.#db.get('SELECT data FROM accounts WHERE username = ?', username));
+    return parse(await this.#db.get('SELECT data FROM accounts WHERE username = ?', username));
   }
 
   async findByEmail(email: string): Promise<Account | undefined> {
-    return parse(this.#db.get('SELECT data FROM accounts WHERE email = ?', email));
+    return parse(await this.#db.get('SELECT data FROM accounts WHERE email = ?', email));
   }
 
   async list(): Promise<Account[]> {
-    const rows = this.#db.all<DataRow>('SELECT data FROM accounts ORDER BY username');
+    const rows = await this.#db.all<DataRow>('SELECT data FROM accounts ORDER BY username');
     return rows.map((row) => JSON.parse(row.data) as Account);
   }
 
   async replace(account: Account): Promise<boolean> {
-    const changed = this.#db.run(
+    const changed = await this.#db.run(
       'UPDATE accounts SET username = ?, email = ?, data = ? WHERE id = ?',
       account.username,
       account.email ?? null,
@@ -68,7 +68,7 @@ export class SqliteAccounts implements AccountRecords {
   }
 
   async delete(id: string): Promise<boolean> {
-    return this.#db.run('DELETE FROM accounts WHERE id = ?', id) === 1;
+    return (await this.#db.run('DELETE FROM accounts WHERE id = ?', id)) === 1;
   }
 }
 
@@ -87,7 +87,7 @@ class KeyedJsonTable<T> {
   }
 
   async create(record: T): Promise<void> {
-    this.#db.run(
+    await this.#db.run(
       `INSERT INTO ${this.#table} (${this.#column}, data) VALUES (?, ?)`,
       this.#keyOf(record),
       JSON.stringify(record),
@@ -95,16 +95,20 @@ class KeyedJsonTable<T> {
   }
 
   async get(key: string): Promise<T | undefined> {
-    return parse(this.#db.get(`SELECT data FROM ${this.#table} WHERE ${this.#column} = ?`, key));
+    return parse(
+      await this.#db.get(`SELECT data FROM ${this.#table} WHERE ${this.#column} = ?`, key),
+    );
   }
 
   async list(): Promise<T[]> {
-    const rows = this.#db.all<DataRow>(`SELECT data FROM ${this.#table} ORDER BY ${this.#column}`);
+    const rows = await this.#db.all<DataRow>(
+      `SELECT data FROM ${this.#table} ORDER BY ${this.#column}`,
+    );
     return rows.map((row) => JSON.parse(row.data) as T);
   }
 
   async replace(record: T): Promise<boolean> {
-    const changed = this.#db.run(
+    const changed = await this.#db.run(
       `UPDATE ${this.#table} SET data = ? WHERE ${this.#column} = ?`,
       JSON.stringify(record),
       this.#keyOf(record),
@@ -113,7 +117,7 @@ class KeyedJsonTable<T> {
   }
 
   async delete(key: string): Promise<boolean> {
-    return this.#db.run(`DELETE FROM ${this.#table} WHERE ${this.#column} = ?`, key) === 1;
+    return (await this.#db.run(`DELETE FROM ${this.#table} WHERE ${this.#column} = ?`, key)) === 1;
   }
 }
 
@@ -148,12 +152,12 @@ export class SqliteKeySets implements KeySetRecords {
   }
 
   async create(kind: KeySetKind, keys: StoredKey[]): Promise<KeySet> {
-    this.#db.run(
+    await this.#db.run(
       'INSERT INTO key_sets (kind, version, keys) VALUES (?, 1, ?) ON CONFLICT (kind) DO NOTHING',
       kind,
       JSON.stringify(keys),
     );
-    return this.#get(kind)!;
+    return (await this.#get(kind))!;
   }
 
   async replace(
@@ -161,7 +165,7 @@ export class SqliteKeySets implements KeySetRecords {
     expectedVersion: number,
     keys: StoredKey[],
   ): Promise<KeySet | undefined> {
-    const changed = this.#db.run(
+    const changed = await this.#db.run(
       'UPDATE key_sets SET version = version + 1, keys = ? WHERE kind = ? AND version = ?',
       JSON.stringify(keys),
       kind,
@@ -170,8 +174,11 @@ export class SqliteKeySets implements KeySetRecords {
     return changed === 1 ? this.#get(kind) : undefined;
   }
 
-  #get(kind: KeySetKind): KeySet | undefined {
-    const row = this.#db.get<KeySetRow>('SELECT version, keys FROM key_sets WHERE kind = ?', kind);
+  async #get(kind: KeySetKind): Promise<KeySet | undefined> {
+    const row = await this.#db.get<KeySetRow>(
+      'SELECT version, keys FROM key_sets WHERE kind = ?',
+      kind,
+    );
     return row
       ? { kind, version: row.version, keys: JSON.parse(row.keys) as StoredKey[] }
       : undefined;

@@ -5,6 +5,9 @@ import { loadConfig } from '../config.ts';
 import { createLogger, type Logger } from '../log.ts';
 import type { Services } from '../services.ts';
 
+/** How long a command waits for another process's lock on the embedded store, in ms. */
+const CLI_LOCK_WAIT_MS = 10_000;
+
 /** Services opened on demand. */
 export interface LazyServices {
   /** The services, opened on the first call; rejects with ConfigError, StoreUnavailableError, … */
@@ -27,7 +30,8 @@ export function lazyServices(env: Readonly<Record<string, string | undefined>>):
       import('../store.ts'),
       import('../services.ts'),
     ]);
-    const store = await openStore(config, log);
+    // A command may wait for the server's short writes; it keeps nobody else waiting.
+    const store = await openStore(config, log, { lockWaitMs: CLI_LOCK_WAIT_MS });
     try {
       return await startServices(config, store, log);
     } catch (error) {

@@ -69,7 +69,7 @@ async function openTarget(target: string, log: { warn(message: string): void }):
     const { openMongoStore } = await import('../../adapters/mongodb/mongodb-store.ts');
     return openMongoStore(target, { log });
   }
-  return openSqliteStore(target);
+  return openSqliteStore(target, { log, lockWaitMs: 10_000 });
 }
 
 /** The `store` group. */

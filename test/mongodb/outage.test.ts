@@ -81,7 +81,11 @@ describeIfMongo('MongoDB outage and recovery', () => {
       headers: { accept: 'application/json' },
     });
     expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ error: 'temporarily_unavailable' });
+    expect(await health.json()).toEqual({
+      status: 'unavailable',
+      store: 'mongodb',
+      error: 'temporarily_unavailable',
+    });
 
     const again = page(await agent.open(loginPage.url));
     expect(again.status).toBe(503);

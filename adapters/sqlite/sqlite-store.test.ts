@@ -1,0 +1,131 @@
+// What only the embedded backend has to prove: a private file, waiting for another process's lock
+// without freezing the process, a clear error for a file that is not a database, and giving space
+// back after sweeps.
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { holdSqliteLock } from '../../test/support/sqlite-lock.ts';
+import { StoreUnavailableError, type Store } from '../store.ts';
+import { openSqliteStore, SQLITE_FILE } from './sqlite-store.ts';
+
+describe('embedded store', () => {
+  let parent: string;
+  let dataDir: string;
+  const opened: Store[] = [];
+
+  const open = async (options: Parameters<typeof openSqliteStore>[1] = {}) => {
+    const store = openSqliteStore(dataDir, options);
+    opened.push(store);
+    await store.migrate();
+    return store;
+  };
+
+  beforeEach(async () => {
+    parent = await mkdtemp(join(tmpdir(), 'sso-sqlite-'));
+    dataDir = join(parent, 'data');
+  });
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    await rm(parent, { recursive: true, force: true });
+  });
+
+  const mode = async (path: string) => (await stat(path)).mode & 0o777;
+
+  test('the data directory is created 0700 and the database files 0600', async () => {
+    const store = await open();
+    await store.oidc.upsert('Session', 's', { v: 1 }, 60);
+    expect(await mode(dataDir)).toBe(0o700);
+    for (const file of [SQLITE_FILE, `${SQLITE_FILE}-wal`, `${SQLITE_FILE}-shm`]) {
+      expect({ file, mode: await mode(join(dataDir, file)) }).toEqual({ file, mode: 0o600 });
+    }
+  });
+
+  test('an existing directory others can read gets a warning; an open file is made private', async () => {
+    await open();
+    for (const store of opened.splice(0)) await store.close();
+    await chmod(dataDir, 0o755);
+    await chmod(join(dataDir, SQLITE_FILE), 0o644);
+    const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
+    await open({ log: { warn: (message, fields) => warnings.push({ message, fields }) } });
+    expect(warnings).toEqual([
+      {
+        message: expect.stringMatching(/data directory can be read by other users/),
+        fields: { dataDir, mode: '0755' },
+      },
+    ]);
+    expect(await mode(join(dataDir, SQLITE_FILE))).toBe(0o600);
+  });
+
+  test("another process's write lock: writes wait without blocking the event loop, then fail as unavailable; reads go on", async () => {
+    const store = await open({ lockWaitMs: 800 });
+    await store.oidc.upsert('Session', 'before', { v: 1 }, 60);
+    const lock = await holdSqliteLock(join(dataDir, SQLITE_FILE));
+    try {
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 10);
+      const started = Date.now();
+      const error = await store.oidc
+        .upsert('Session', 'during', { v: 2 }, 60)
+        .catch((e: unknown) => e);
+      const waited = Date.now() - started;
+      clearInterval(ticker);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toMatch(/locked by another process/);
+      expect(waited).toBeGreaterThanOrEqual(800);
+      // The timer kept firing while the write waited: the loop was never blocked for long.
+      expect(ticks).toBeGreaterThan(20);
+      expect(await store.oidc.find('Session', 'before')).toEqual({ v: 1 });
+      await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      await lock.release();
+    }
+    await store.oidc.upsert('Session', 'after', { v: 3 }, 60);
+    expect(await store.oidc.find('Session', 'after')).toEqual({ v: 3 });
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  test('a write that meets a short lock waits for it and succeeds', async () => {
+    const store = await open({ lockWaitMs: 5000 });
+    const lock = await holdSqliteLock(join(dataDir, SQLITE_FILE));
+    const write = store.oidc.upsert('Session', 'waited', { v: 1 }, 60);
+    setTimeout(() => void lock.release(), 300);
+    await write;
+    expect(await store.oidc.find('Session', 'waited')).toEqual({ v: 1 });
+  });
+
+  test('a file that is not a database is refused with one clear error', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(dataDir, { mode: 0o700 });
+    await writeFile(join(dataDir, SQLITE_FILE), 'this is not a database '.repeat(200), {
+      mode: 0o600,
+    });
+    let error: unknown;
+    try {
+      await open();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as Error).message).toMatch(/embedded store unavailable: .*not a database/);
+  });
+
+  test('a sweep gives the space of expired records back to the file system', async () => {
+    const store = await open();
+    const big = { blob: 'x'.repeat(16_000) };
+    const expiresAt = Date.now() + 3000;
+    for (let i = 0; i < 300; i++) await store.oidc.upsert('Interaction', `i${i}`, big, 3);
+    const size = async () => {
+      const files = [SQLITE_FILE, `${SQLITE_FILE}-wal`];
+      const sizes = await Promise.all(
+        files.map((file) => stat(join(dataDir, file)).then((s) => s.size)),
+      );
+      return sizes.reduce((a, b) => a + b, 0);
+    };
+    const full = await size();
+    expect(full).toBeGreaterThan(4_000_000);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 100));
+    expect(await store.sweepExpired()).toBe(300);
+    expect(await size()).toBeLessThan(full / 10);
+  });
+});
