@@ -7,13 +7,16 @@ import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import type { Store } from '../adapters/store.ts';
-import type { Accounts } from '../provider/accounts/accounts.ts';
+import { clientAddress } from '../provider/security/client-address.ts';
+import { passwordSignIn, type PasswordSignInDeps } from '../provider/security/password-sign-in.ts';
 import { consentView, grantConsent } from './consent.ts';
+import { retryMessage } from './messages.ts';
 import { renderPage } from './render.ts';
 
 export interface InteractionDeps {
   store: Store;
-  accounts: Accounts;
+  /** Accounts, the guard against password guessing, and the audit log. */
+  signIn: PasswordSignInDeps;
   /** The provider serving requests now (it can be swapped when keys change). */
   provider: () => Provider;
 }
@@ -21,6 +24,7 @@ export interface InteractionDeps {
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 const LOGIN_FAILED = 'Incorrect username or password.';
+const LOGIN_MISSING = 'Enter your username or email and your password.';
 const MAX_FIELD = 1024;
 
 /** Routes under `/interaction/:uid`, relative to the issuer's path. */
@@ -56,13 +60,34 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const body = ctx.request.body as Record<string, unknown>;
     const login = field(body.login);
     const password = field(body.password);
-    const account =
-      login && password ? await deps.accounts.authenticate(login, password) : undefined;
-    if (!account) {
-      await showLogin(ctx, deps, details, { login, error: LOGIN_FAILED });
+    if (!login || !password) {
+      await showLogin(ctx, deps, details, { login, error: LOGIN_MISSING });
       return;
     }
-    await finish(ctx, deps, { login: { accountId: account.id, amr: ['pwd'] } }, false);
+    const result = await passwordSignIn(deps.signIn, {
+      login,
+      password,
+      address: clientAddress(ctx),
+      clientId: String(details.params.client_id),
+    });
+    if ('account' in result) {
+      await finish(ctx, deps, { login: { accountId: result.account.id, amr: ['pwd'] } }, false);
+      return;
+    }
+    if (result.failed === 'invalid') {
+      const { retryAfter, lockedOut } = result;
+      const then =
+        lockedOut === 'account' ? 'locked' : lockedOut === 'address' ? 'address' : 'wait';
+      const error = retryAfter ? `${LOGIN_FAILED} ${retryMessage(then, retryAfter)}` : LOGIN_FAILED;
+      await showLogin(ctx, deps, details, { login, error });
+      return;
+    }
+    ctx.set('Retry-After', String(result.retryAfter));
+    await showLogin(ctx, deps, details, {
+      login,
+      error: retryMessage(result.failed, result.retryAfter),
+    });
+    ctx.status = 429;
   });
 
   router.post('/interaction/:uid/confirm', form, async (ctx) => {

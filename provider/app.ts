@@ -8,11 +8,15 @@ import type { Store } from '../adapters/store.ts';
 import { assets } from '../interactions/assets.ts';
 import { interactionRoutes } from '../interactions/routes.ts';
 import type { Accounts } from './accounts/accounts.ts';
+import type { AuditLog } from './audit/audit.ts';
 import type { Config } from './config.ts';
 import { errorBoundary } from './http/error-boundary.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { describeError, type Logger } from './log.ts';
 import type { Engine } from './oidc/engine.ts';
+import { deviceCodeGate } from './security/device-code-gate.ts';
+import type { EndpointLimits } from './security/endpoint-limits.ts';
+import type { SignInGuard } from './security/sign-in-guard.ts';
 
 export interface AppInput {
   config: Readonly<Config>;
@@ -20,13 +24,19 @@ export interface AppInput {
   store: Store;
   accounts: Accounts;
   engine: Engine;
+  audit: AuditLog;
+  guard: SignInGuard;
+  limits: EndpointLimits;
 }
 
 const VIEWS = fileURLToPath(new URL('../interactions/views', import.meta.url));
 
 /** The Koa application serving everything SSO answers over HTTP. */
-export function createApp({ config, log, store, accounts, engine }: AppInput): Koa {
-  const app = new Koa({ proxy: config.trustProxy, keys: engine.cookieKeys });
+export function createApp(input: AppInput): Koa {
+  const { config, log, store, accounts, engine, audit, guard, limits } = input;
+  // Behind a proxy, the client's address is the last X-Forwarded-For entry (the one the proxy
+  // added), never one the client wrote itself.
+  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1, keys: engine.cookieKeys });
   app.silent = true;
   app.on('error', (error: unknown) => log.error('unhandled HTTP error', describeError(error)));
 
@@ -42,7 +52,13 @@ export function createApp({ config, log, store, accounts, engine }: AppInput): K
     }
     ctx.body = { status: 'ok', store: store.backend };
   });
-  router.use(interactionRoutes({ store, accounts, provider: () => engine.provider }).routes());
+  router.use(
+    interactionRoutes({
+      store,
+      signIn: { accounts, guard, audit },
+      provider: () => engine.provider,
+    }).routes(),
+  );
 
   app.use(securityHeaders());
   app.use(views(VIEWS, { extension: 'ejs' }));
@@ -50,9 +66,11 @@ export function createApp({ config, log, store, accounts, engine }: AppInput): K
     ctx.state.basePath = config.basePath;
     await next();
   });
-  app.use(errorBoundary(log));
+  app.use(errorBoundary(log, config.basePath));
   app.use(prefixed(config.basePath, assets()));
   app.use(router.routes());
+  app.use(limits.middleware);
+  app.use(deviceCodeGate(guard, config.basePath));
   app.use(engine.middleware);
   return app;
 }

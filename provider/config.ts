@@ -37,6 +37,50 @@ export interface Config {
   /** Seconds between sweeps of expired records. */
   sweepInterval: number;
   argon2: { memoryKib: number; iterations: number; parallelism: number };
+  /** Protection against password and code guessing (see provider/security/sign-in-guard.ts). */
+  signIn: SignInLimits;
+  /** Request limits of the protocol endpoints (see provider/security/endpoint-limits.ts). */
+  rateLimits: RateLimits;
+  /** Seconds an audit event is kept in the store. */
+  auditRetention: number;
+  /**
+   * The master key that encrypts private keys and client secrets at rest, as given (43 base64url
+   * characters); undefined when not configured (the embedded store then keeps one in dataDir).
+   */
+  masterKey: string | undefined;
+}
+
+/** Failed sign-ins and device codes: when to slow down, when to lock out. */
+export interface SignInLimits {
+  /** Failures of one account from one address before each further one is followed by a wait. */
+  delayAfter: number;
+  /** The longest wait after a failure, seconds. */
+  maxDelay: number;
+  /** Failures of one account from one address that lock it there; 0 never locks. */
+  lockoutAfter: number;
+  /** Seconds a lockout lasts. */
+  lockoutDuration: number;
+  /** Seconds after the first failure at which an account's failures from an address are forgotten. */
+  failureReset: number;
+  /** Failed sign-ins from one address (any accounts) per addressWindow that block it; 0 for no limit. */
+  addressLimit: number;
+  /** Seconds of the per-address window, and of the block that follows. */
+  addressWindow: number;
+  /** Wrong device codes from one address per deviceCodeWindow that block it; 0 for no limit. */
+  deviceCodeLimit: number;
+  deviceCodeWindow: number;
+}
+
+/** Requests per window at the protocol endpoints; 0 for no limit. */
+export interface RateLimits {
+  /** Seconds of each window. */
+  window: number;
+  /** Back-channel requests (token, introspection, revocation, device, PAR) per address. */
+  perAddress: number;
+  /** Back-channel requests per authenticated client. */
+  perClient: number;
+  /** Authorization requests per address within one interaction lifetime (bounds pending sign-ins). */
+  authorizationsPerAddress: number;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -155,6 +199,21 @@ const mongodbUriSetting: Setting<string> = {
   },
 };
 
+const masterKeySetting: Setting<string> = {
+  variable: 'SSO_MASTER_KEY',
+  fallback: undefined,
+  parse: (raw, variable) => {
+    const key = raw.trim();
+    if (!/^[A-Za-z0-9_-]{43}$/.test(key)) {
+      throw new ConfigError(
+        variable,
+        'must be 32 random bytes in base64url (43 characters); make one with "npm run sso -- keys master-key"',
+      );
+    }
+    return key;
+  },
+};
+
 /** Every setting: variable, default, and how it is read. The README documents the same table. */
 export const SETTINGS = {
   port: integerSetting('SSO_PORT', '3000', 0, 65535),
@@ -172,13 +231,28 @@ export const SETTINGS = {
   deviceCode: durationSetting('SSO_DEVICE_CODE_TTL', '10m'),
   session: durationSetting('SSO_SESSION_TTL', '14d'),
   grant: durationSetting('SSO_GRANT_TTL', '14d'),
-  interaction: durationSetting('SSO_INTERACTION_TTL', '1h'),
+  interaction: durationSetting('SSO_INTERACTION_TTL', '10m'),
   refreshTokenGrace: durationSetting('SSO_REFRESH_TOKEN_GRACE', '10s', 0),
   keyRefreshInterval: durationSetting('SSO_KEY_REFRESH_INTERVAL', '60s'),
   sweepInterval: durationSetting('SSO_SWEEP_INTERVAL', '10m'),
   argon2MemoryKib: integerSetting('SSO_ARGON2_MEMORY_KIB', '19456', 1024, 4194304),
   argon2Iterations: integerSetting('SSO_ARGON2_ITERATIONS', '2', 1, 100),
   argon2Parallelism: integerSetting('SSO_ARGON2_PARALLELISM', '1', 1, 64),
+  loginDelayAfter: integerSetting('SSO_LOGIN_DELAY_AFTER', '3', 0, 1000),
+  loginMaxDelay: durationSetting('SSO_LOGIN_MAX_DELAY', '60s'),
+  loginLockoutAfter: integerSetting('SSO_LOGIN_LOCKOUT_AFTER', '10', 0, 1000),
+  loginLockoutDuration: durationSetting('SSO_LOGIN_LOCKOUT_DURATION', '15m'),
+  loginFailureReset: durationSetting('SSO_LOGIN_FAILURE_RESET', '1h'),
+  loginAddressLimit: integerSetting('SSO_LOGIN_ADDRESS_LIMIT', '100', 0, 1_000_000),
+  loginAddressWindow: durationSetting('SSO_LOGIN_ADDRESS_WINDOW', '1h'),
+  deviceCodeLimit: integerSetting('SSO_DEVICE_CODE_LIMIT', '10', 0, 1_000_000),
+  deviceCodeWindow: durationSetting('SSO_DEVICE_CODE_WINDOW', '15m'),
+  rateLimitWindow: durationSetting('SSO_RATE_LIMIT_WINDOW', '1m'),
+  rateLimitPerAddress: integerSetting('SSO_RATE_LIMIT_PER_ADDRESS', '600', 0, 100_000_000),
+  rateLimitPerClient: integerSetting('SSO_RATE_LIMIT_PER_CLIENT', '1200', 0, 100_000_000),
+  authorizationsPerAddress: integerSetting('SSO_AUTHORIZATIONS_PER_ADDRESS', '100', 0, 100_000_000),
+  auditRetention: durationSetting('SSO_AUDIT_RETENTION', '90d'),
+  masterKey: masterKeySetting,
 } as const;
 
 function read<T>(env: Env, setting: Setting<T>): T | undefined {
@@ -224,6 +298,25 @@ export function loadConfig(env: Env): Readonly<Config> {
       iterations: need(env, SETTINGS.argon2Iterations),
       parallelism: need(env, SETTINGS.argon2Parallelism),
     },
+    signIn: {
+      delayAfter: need(env, SETTINGS.loginDelayAfter),
+      maxDelay: need(env, SETTINGS.loginMaxDelay),
+      lockoutAfter: need(env, SETTINGS.loginLockoutAfter),
+      lockoutDuration: need(env, SETTINGS.loginLockoutDuration),
+      failureReset: need(env, SETTINGS.loginFailureReset),
+      addressLimit: need(env, SETTINGS.loginAddressLimit),
+      addressWindow: need(env, SETTINGS.loginAddressWindow),
+      deviceCodeLimit: need(env, SETTINGS.deviceCodeLimit),
+      deviceCodeWindow: need(env, SETTINGS.deviceCodeWindow),
+    },
+    rateLimits: {
+      window: need(env, SETTINGS.rateLimitWindow),
+      perAddress: need(env, SETTINGS.rateLimitPerAddress),
+      perClient: need(env, SETTINGS.rateLimitPerClient),
+      authorizationsPerAddress: need(env, SETTINGS.authorizationsPerAddress),
+    },
+    auditRetention: need(env, SETTINGS.auditRetention),
+    masterKey: read(env, SETTINGS.masterKey),
   };
   return deepFreeze(config);
 }

@@ -8,6 +8,11 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /**
+   * A security event (`msg: "audit"`), written at every level but `silent` so that tools like
+   * fail2ban can follow sign-in failures whatever the log level.
+   */
+  audit(fields: LogFields): void;
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -23,7 +28,19 @@ export function createLogger(
       `${JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...fields })}\n`,
     );
   };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+  const info = emit('info');
+  return {
+    debug: emit('debug'),
+    info,
+    warn: emit('warn'),
+    error: emit('error'),
+    audit: (fields) => {
+      if (level !== 'silent')
+        write(
+          `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'audit', ...fields })}\n`,
+        );
+    },
+  };
 }
 
 /** Error details for the service log (never shown to users): name, code, message and stack. */

@@ -4,11 +4,14 @@ import type { Store } from '../adapters/store.ts';
 import { Accounts } from './accounts/accounts.ts';
 import { createPasswordHasher } from './accounts/passwords.ts';
 import { Apis } from './apis/apis.ts';
+import { AuditLog } from './audit/audit.ts';
 import { Clients, type MetadataValidator } from './clients/clients.ts';
 import type { Config } from './config.ts';
 import { ValidationError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { startEngine, type Engine } from './oidc/engine.ts';
+import { endpointLimits, type EndpointLimits } from './security/endpoint-limits.ts';
+import { SignInGuard } from './security/sign-in-guard.ts';
 
 export interface Services {
   config: Readonly<Config>;
@@ -18,6 +21,10 @@ export interface Services {
   accounts: Accounts;
   clients: Clients;
   apis: Apis;
+  audit: AuditLog;
+  /** The guard against guessing passwords and device codes. */
+  guard: SignInGuard;
+  limits: EndpointLimits;
   /** Stops timers and closes the store. */
   close(): Promise<void>;
 }
@@ -29,7 +36,22 @@ export async function startServices(
   log: Logger,
 ): Promise<Services> {
   const accounts = new Accounts(store, createPasswordHasher(config.argon2));
-  const engine = await startEngine({ config, store, accounts, log });
+  const audit = new AuditLog(store, log, config.auditRetention);
+  const guard = new SignInGuard(store, config.signIn);
+  const limits = endpointLimits({
+    store,
+    basePath: config.basePath,
+    limits: config.rateLimits,
+    interactionTtl: config.ttl.interaction,
+    log,
+  });
+  const engine = await startEngine({
+    config,
+    store,
+    accounts,
+    log,
+    security: { guard, limits, audit },
+  });
   const validate: MetadataValidator = async (metadata) => {
     try {
       await engine.provider.Client.validate(
@@ -51,6 +73,9 @@ export async function startServices(
     accounts,
     clients: new Clients(store, validate),
     apis: new Apis(store, config.ttl.accessToken),
+    audit,
+    guard,
+    limits,
     async close() {
       engine.stop();
       await store.close();

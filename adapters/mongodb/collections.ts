@@ -65,20 +65,21 @@ export interface KeySetDoc {
 /** A rate-limiter counter's window (see counters.ts); `expiresAt` null for one that never ends. */
 export interface CounterDoc {
   _id: string;
-  /** Names this window: hits of an earlier window of the same key never count in it. */
+  /** Names this window: slots of an earlier window of the same key never count in it. */
   window: string;
-  /** The points, where the server's updates are atomic; else the window's first add. */
+  /** The points, where the server's updates are atomic; else the window's first points. */
   points: number;
+  /** Where updates are not atomic: the last slot known to be taken. */
+  hint: number;
   expiresAt: Date | null;
 }
 
-/** Points added to a counter's window, where the server's updates are not atomic. */
-export interface CounterHitDoc {
+/** One point added to a counter's window, where the server's updates are not atomic. */
+export interface CounterSlotDoc {
+  /** `<window>:<n>`, n counting from 1. */
   _id: string;
   /** The counter's key. */
   counter: string;
-  window: string;
-  points: number;
   expiresAt: Date | null;
 }
 
@@ -100,7 +101,7 @@ export const COLLECTION_NAMES = {
   apis: 'apis',
   keySets: 'key_sets',
   counters: 'counters',
-  counterHits: 'counter_hits',
+  counterSlots: 'counter_slots',
   audit: 'audit_events',
 } as const;
 
@@ -113,7 +114,7 @@ export interface Collections {
   readonly apis: Collection<ApiDoc>;
   readonly keySets: Collection<KeySetDoc>;
   readonly counters: Collection<CounterDoc>;
-  readonly counterHits: Collection<CounterHitDoc>;
+  readonly counterSlots: Collection<CounterSlotDoc>;
   readonly audit: Collection<AuditDoc>;
 }
 
@@ -129,7 +130,7 @@ export function collectionsOf(db: Db): Collections {
     apis: db.collection<ApiDoc>(COLLECTION_NAMES.apis),
     keySets: db.collection<KeySetDoc>(COLLECTION_NAMES.keySets),
     counters: db.collection<CounterDoc>(COLLECTION_NAMES.counters),
-    counterHits: db.collection<CounterHitDoc>(COLLECTION_NAMES.counterHits),
+    counterSlots: db.collection<CounterSlotDoc>(COLLECTION_NAMES.counterSlots),
     audit: db.collection<AuditDoc>(COLLECTION_NAMES.audit),
   };
 }

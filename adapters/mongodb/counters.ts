@@ -2,16 +2,17 @@
 // window's points are kept depends on what the server guarantees (see server-traits.ts):
 // - atomic updates (MongoDB, DocumentDB): the points live in the window document and grow by one
 //   atomic `$inc`;
-// - no atomic updates (FerretDB 1.x, where a `$inc` can lose a concurrent one): every add inserts a
-//   hit document into `counter_hits`, and the points are the sum of the window's hits. Inserts are
-//   atomic everywhere, so no add is lost; a sum read while others add may already include theirs,
-//   which errs on the side of limiting.
+// - no atomic updates (FerretDB 1.x, where a `$inc` can lose a concurrent one): every point added
+//   is a numbered slot document (`<window>:<n>`) claimed by a unique insert, which is atomic
+//   everywhere; the points are the window's first points plus the number of slots. The window
+//   document keeps a hint of the last slot taken, so that claiming and counting look up a slot or
+//   two by `_id` (FerretDB answers only `_id` lookups from an index).
 // Either way a new window starts with an insert, or by replacing an expired window document that
 // the TTL index or sweep has not removed yet.
 import { randomBytes } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { Counter, CounterRecords } from '../store.ts';
-import type { CounterDoc, CounterHitDoc } from './collections.ts';
+import type { CounterDoc, CounterSlotDoc } from './collections.ts';
 import { guarded, isDuplicateKey } from './errors.ts';
 import { expired, hasExpired, unexpired } from './expiry.ts';
 import { startsWith } from './prefix.ts';
@@ -24,18 +25,18 @@ const ATTEMPTS = 5;
 /** The MongoDB backend's counters. */
 export class MongoCounters implements CounterRecords {
   readonly #windows: Collection<CounterDoc>;
-  readonly #hits: Collection<CounterHitDoc>;
+  readonly #slots: Collection<CounterSlotDoc>;
   readonly #uri: MongoUriInfo;
   readonly #atomicUpdates: boolean;
 
   constructor(
     windows: Collection<CounterDoc>,
-    hits: Collection<CounterHitDoc>,
+    slots: Collection<CounterSlotDoc>,
     uri: MongoUriInfo,
     atomicUpdates: boolean,
   ) {
     this.#windows = windows;
-    this.#hits = hits;
+    this.#slots = slots;
     this.#uri = uri;
     this.#atomicUpdates = atomicUpdates;
   }
@@ -43,22 +44,24 @@ export class MongoCounters implements CounterRecords {
   async add(key: string, points: number, durationMs: number, reset = false): Promise<Counter> {
     const now = new Date();
     const expiresAt = durationMs > 0 ? new Date(now.getTime() + durationMs) : null;
+    const fresh = newWindow(points, expiresAt);
     return guarded(this.#uri, async () => {
-      if (reset) return this.#startWindow(key, points, expiresAt);
+      if (reset) {
+        await this.#windows.replaceOne({ _id: key }, fresh, { upsert: true });
+        return toCounter(points, expiresAt);
+      }
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const live = await this.#addToLive(key, points, now);
         if (live) return live;
-        const fresh = newWindow(points, expiresAt);
         if (await this.#insertWindow(key, fresh)) return toCounter(points, expiresAt);
+        // Where updates are not atomic two callers may both replace an expired window; one
+        // window's first points are then lost, once, at a window's start.
         const replaced = await this.#windows.findOneAndUpdate(
           { _id: key, ...expired(now) },
           { $set: fresh },
           { returnDocument: 'after' },
         );
-        if (replaced) {
-          await this.#hit(key, replaced, points);
-          return toCounter(points, expiresAt);
-        }
+        if (replaced) return toCounter(points, expiresAt);
       }
       throw new Error(`counter ${key} kept changing under ${ATTEMPTS} attempts to add to it`);
     });
@@ -68,7 +71,9 @@ export class MongoCounters implements CounterRecords {
     return guarded(this.#uri, async () => {
       const window = await this.#windows.findOne({ _id: key, ...unexpired(new Date()) });
       if (!window) return undefined;
-      const points = this.#atomicUpdates ? window.points : await this.#sum(window.window);
+      const points = this.#atomicUpdates
+        ? window.points
+        : window.points + (await this.#taken(window));
       return toCounter(points, window.expiresAt);
     });
   }
@@ -76,7 +81,7 @@ export class MongoCounters implements CounterRecords {
   async delete(key: string): Promise<boolean> {
     return guarded(this.#uri, async () => {
       const doc = await this.#windows.findOneAndDelete({ _id: key });
-      if (doc && !this.#atomicUpdates) await this.#hits.deleteMany({ counter: key });
+      if (doc && !this.#atomicUpdates) await this.#slots.deleteMany({ counter: key });
       return doc !== null && !hasExpired(doc.expiresAt, new Date());
     });
   }
@@ -86,7 +91,7 @@ export class MongoCounters implements CounterRecords {
     return guarded(this.#uri, async () => {
       const live = await this.#windows.deleteMany({ _id: startsWith(prefix), ...unexpired(now) });
       await this.#windows.deleteMany({ _id: startsWith(prefix) });
-      if (!this.#atomicUpdates) await this.#hits.deleteMany({ counter: startsWith(prefix) });
+      if (!this.#atomicUpdates) await this.#slots.deleteMany({ counter: startsWith(prefix) });
       return live.deletedCount;
     });
   }
@@ -103,55 +108,59 @@ export class MongoCounters implements CounterRecords {
     }
     const live = await this.#windows.findOne({ _id: key, ...unexpired(now) });
     if (!live) return undefined;
-    await this.#hit(key, live, points);
-    return toCounter(await this.#sum(live.window), live.expiresAt);
+    if (points <= 0) {
+      // Taking points back is not atomic here (SSO's limiters only ever add one).
+      await this.#windows.updateOne({ _id: key, window: live.window }, { $inc: { points } });
+      return toCounter(live.points + points + (await this.#taken(live)), live.expiresAt);
+    }
+    let last = live.hint;
+    for (let i = 0; i < points; i++) last = await this.#claimSlot(key, live, last + 1);
+    await this.#windows.updateOne({ _id: key, window: live.window }, { $max: { hint: last } });
+    return toCounter(live.points + last, live.expiresAt);
   }
 
-  // Replaces whatever `key` holds by a window of `points`.
-  async #startWindow(key: string, points: number, expiresAt: Date | null): Promise<Counter> {
-    const fresh = newWindow(points, expiresAt);
-    await this.#windows.replaceOne({ _id: key }, fresh, { upsert: true });
-    if (!this.#atomicUpdates) await this.#hit(key, fresh, points);
-    return toCounter(points, expiresAt);
+  // Claims the first free slot from `from` on; answers its number, which is then the number of
+  // slots taken (every lower one is taken: each claimer takes the lowest free one it finds).
+  async #claimSlot(key: string, window: CounterDoc, from: number): Promise<number> {
+    for (let slot = from; ; slot++) {
+      try {
+        await this.#slots.insertOne({
+          _id: `${window.window}:${slot}`,
+          counter: key,
+          expiresAt: window.expiresAt,
+        });
+        return slot;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+  }
+
+  // How many slots of the window are taken: the hint, and any taken since it was written.
+  async #taken(window: CounterDoc): Promise<number> {
+    let slot = window.hint;
+    while (
+      await this.#slots.findOne({ _id: `${window.window}:${slot + 1}` }, { projection: { _id: 1 } })
+    ) {
+      slot++;
+    }
+    return slot;
   }
 
   async #insertWindow(key: string, fresh: Omit<CounterDoc, '_id'>): Promise<boolean> {
     try {
       await this.#windows.insertOne({ _id: key, ...fresh });
+      return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
       throw error;
     }
-    if (!this.#atomicUpdates) await this.#hit(key, fresh, fresh.points);
-    return true;
-  }
-
-  // Records `points` in the window's hits (servers without atomic updates only).
-  async #hit(key: string, window: Omit<CounterDoc, '_id'>, points: number): Promise<void> {
-    if (this.#atomicUpdates) return;
-    await this.#hits.insertOne({
-      _id: randomBytes(12).toString('base64url'),
-      counter: key,
-      window: window.window,
-      points,
-      expiresAt: window.expiresAt ?? null,
-    });
-  }
-
-  async #sum(window: string): Promise<number> {
-    const [total] = await this.#hits
-      .aggregate<{ points: number }>([
-        { $match: { window } },
-        { $group: { _id: null, points: { $sum: '$points' } } },
-      ])
-      .toArray();
-    return total?.points ?? 0;
   }
 }
 
-// A window document; `window` names this window, so that hits of an earlier one never count.
+// A window document; `window` names this window, so that slots of an earlier one never count.
 function newWindow(points: number, expiresAt: Date | null): Omit<CounterDoc, '_id'> {
-  return { window: randomBytes(12).toString('base64url'), points, expiresAt };
+  return { window: randomBytes(12).toString('base64url'), points, hint: 0, expiresAt };
 }
 
 function toCounter(points: number, expiresAt: Date | null | undefined): Counter {

@@ -34,7 +34,7 @@ export async function sweepExpired(collections: Collections): Promise<number> {
     Promise.all([...collections.oidc.values()].map((c) => c.deleteMany(expired(now)))),
     collections.singleUse.deleteMany(expired(now)),
     collections.counters.deleteMany(expired(now)),
-    collections.counterHits.deleteMany(expired(now)),
+    collections.counterSlots.deleteMany(expired(now)),
     collections.audit.deleteMany(expired(now)),
   ]);
   return removed.reduce((sum, result) => sum + result.deletedCount, 0);

@@ -112,7 +112,7 @@ export async function openMongoStore(
     keySets: new MongoKeySets(collections.keySets, info),
     counters: new MongoCounters(
       collections.counters,
-      collections.counterHits,
+      collections.counterSlots,
       info,
       traits.atomicUpdates,
     ),

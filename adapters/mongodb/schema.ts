@@ -44,13 +44,7 @@ export const INDEX_PLAN: ReadonlyMap<string, readonly IndexPlan[]> = new Map([
     [{ key: { kind: 1, version: -1 }, options: { name: 'kind_version' } }],
   ],
   [COLLECTION_NAMES.counters, []],
-  [
-    COLLECTION_NAMES.counterHits,
-    [
-      { key: { window: 1 }, options: { name: 'window' } },
-      { key: { counter: 1 }, options: { name: 'counter' } },
-    ],
-  ],
+  [COLLECTION_NAMES.counterSlots, [{ key: { counter: 1 }, options: { name: 'counter' } }]],
   [COLLECTION_NAMES.audit, [{ key: { time: -1 }, options: { name: 'time' } }]],
 ]);
 
@@ -59,7 +53,7 @@ export const EXPIRING_COLLECTIONS: readonly string[] = [
   ...OIDC_MODELS.map((model) => COLLECTION_NAMES.oidc(model)),
   COLLECTION_NAMES.singleUse,
   COLLECTION_NAMES.counters,
-  COLLECTION_NAMES.counterHits,
+  COLLECTION_NAMES.counterSlots,
   COLLECTION_NAMES.audit,
 ];
 

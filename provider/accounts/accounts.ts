@@ -70,7 +70,18 @@ export class Accounts {
    * passwords, disabled accounts and accounts without a password all cost one argon2 verification.
    */
   async authenticate(login: string, password: string): Promise<Account | undefined> {
-    const account = await this.findByLogin(login);
+    return this.verifyPassword(await this.findByLogin(login), password);
+  }
+
+  /**
+   * `account` when it is enabled and `password` is its password, else undefined; for a missing
+   * account, or one without a password, a verification that always fails is run instead, so every
+   * answer costs the same time.
+   */
+  async verifyPassword(
+    account: Account | undefined,
+    password: string,
+  ): Promise<Account | undefined> {
     if (!account?.passwordHash || password.length > PASSWORD_LENGTH.max) {
       await this.#hasher.verifyNothing(password.slice(0, PASSWORD_LENGTH.max));
       return undefined;

@@ -1,5 +1,6 @@
 // The command line: finds the group and command, prints help when asked, parses the arguments,
 // runs the command over lazily opened services, and turns any error into one line and an exit code.
+import { userInfo } from 'node:os';
 import { describeError, type Logger } from '../log.ts';
 import { apiCommands } from './apis.ts';
 import { parseCommandArgs, wantsHelp } from './args.ts';
@@ -23,6 +24,15 @@ export const GROUPS: readonly CommandGroup[] = [
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
 
+/** Who the audit log names for a CLI change: the CLI and the system user running it. */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
 /** Runs the command in `argv` (without `node main.ts`); answers the exit status. */
 export async function runCli(
   argv: readonly string[],
@@ -37,7 +47,12 @@ export async function runCli(
     } else {
       const { group, command, args } = found;
       const parsed = parseCommandArgs(command, commandPath(group, command), args);
-      await command.run(parsed, { json: parsed.flag('json'), services: () => services.get() });
+      await command.run(parsed, {
+        json: parsed.flag('json'),
+        services: () => services.get(),
+        record: async (entry) =>
+          (await services.get()).audit.record({ ...entry, actor: cliActor() }),
+      });
     }
   } catch (error) {
     status = report(error, services.log);

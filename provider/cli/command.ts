@@ -1,5 +1,6 @@
 // The shape of a CLI command: its arguments and options (which drive parsing and help), and what
 // it does. Commands are grouped by what they manage (users, clients, apis, keys).
+import type { AuditEntry } from '../audit/audit.ts';
 import type { Services } from '../services.ts';
 import type { ParsedArgs } from './args.ts';
 
@@ -22,6 +23,8 @@ export interface CommandContext {
   json: boolean;
   /** The services over the configured store, opened on first call and closed when the command ends. */
   services(): Promise<Services>;
+  /** Records a change this command made in the audit log, with the CLI as its actor. */
+  record(entry: Omit<AuditEntry, 'actor'>): Promise<void>;
 }
 
 /** One command, such as `users add`. */

@@ -2,6 +2,7 @@
 // never contains the password hash, only whether there is one.
 import { StoreConflictError, type Account } from '../../adapters/store.ts';
 import type { AccountInput } from '../accounts/accounts.ts';
+import { addressKey } from '../security/client-address.ts';
 import { NotFoundError } from '../errors.ts';
 import { exclusive, type ParsedArgs } from './args.ts';
 import type { Command, CommandContext, CommandGroup, OptionSpec } from './command.ts';
@@ -250,6 +251,50 @@ const update: Command = {
   },
 };
 
+const unlock: Command = {
+  name: 'unlock',
+  args: [USER],
+  summary: 'lift the sign-in lockouts and waits of an account',
+  options: {
+    address: {
+      type: 'string',
+      value: 'ADDRESS',
+      help: 'also lift the block of this client address (all accounts, and device codes)',
+    },
+  },
+  notes: [
+    'After too many failed sign-ins an account is paused at the address they came from (see',
+    'SSO_LOGIN_LOCKOUT_AFTER); this lifts that at every address. An address that failed too often',
+    'across accounts stays blocked unless --address names it.',
+  ],
+  async run(args, context) {
+    const [login = ''] = args.positionals;
+    const { accounts, guard } = await context.services();
+    const account = await accounts.findByLogin(login);
+    if (!account) throw notFound(login);
+    const typed = [account.username, ...(account.email ? [account.email] : [])];
+    const lifted = await guard.unlockAccount(account.id, typed);
+    const address = args.string('address');
+    const addressLifted = address !== undefined && (await guard.unlockAddress(addressKey(address)));
+    await context.record({
+      type: 'login.unlock',
+      username: account.username,
+      accountId: account.id,
+      ...(address !== undefined ? { ip: address } : {}),
+      details: { lifted, addressLifted },
+    });
+    if (context.json) return printJson({ username: account.username, lifted, addressLifted });
+    print(
+      lifted
+        ? `Lifted the sign-in pause of user ${account.username}.`
+        : `User ${account.username} was not paused anywhere.`,
+    );
+    if (address !== undefined) {
+      print(addressLifted ? `Lifted the block of ${address}.` : `${address} was not blocked.`);
+    }
+  },
+};
+
 function notFound(login: string): NotFoundError {
   return new NotFoundError(`user "${login}"`);
 }
@@ -258,5 +303,5 @@ function notFound(login: string): NotFoundError {
 export const userCommands: CommandGroup = {
   name: 'users',
   summary: 'people who sign in',
-  commands: [add, listUsers, show, disable, enable, remove, setPassword, update],
+  commands: [add, listUsers, show, disable, enable, remove, setPassword, update, unlock],
 };

@@ -1,9 +1,12 @@
-// The one place where errors of our own routes (interactions, health) become responses. The protocol
-// endpoints have oidc-provider's own handler. People get a readable page, programs get OAuth-style
-// JSON; nobody gets a stack trace. Errors are recognised by shape: some come from another realm.
+// The one place where errors of our own routes (interactions, health, limits) become responses. The
+// protocol endpoints have oidc-provider's own handler. People get a readable page, programs get
+// OAuth-style JSON (always, on the paths only programs call); nobody gets a stack trace. Errors are
+// recognised by shape: some come from another realm.
 import type { Context, Middleware } from 'koa';
 import { renderPage } from '../../interactions/render.ts';
 import { describeError, type Logger } from '../log.ts';
+import { STORE_OUTAGE_DESCRIPTION } from '../oidc/outage.ts';
+import { isProgramPath } from './program-paths.ts';
 
 interface Answer {
   status: number;
@@ -12,15 +15,15 @@ interface Answer {
 }
 
 /** Catches what the routes below throw and answers it in the shape the caller expects. */
-export function errorBoundary(log: Logger): Middleware {
+export function errorBoundary(log: Logger, basePath: string): Middleware {
   return async (ctx, next) => {
     try {
       await next();
     } catch (error) {
       const answer = classify(error);
-      if (answer.status >= 500)
+      if (answer.status >= 500 && answer.status !== 503)
         log.error('request failed', { path: ctx.path, ...describeError(error) });
-      await respond(ctx, answer);
+      await respond(ctx, answer, !isProgramPath(ctx.path, basePath));
     }
   };
 }
@@ -31,7 +34,7 @@ function classify(error: unknown): Answer {
     return {
       status: 503,
       error: 'temporarily_unavailable',
-      description: 'The identity store is unavailable. Try again shortly.',
+      description: STORE_OUTAGE_DESCRIPTION,
     };
   }
   if (e.name === 'ValidationError') {
@@ -52,9 +55,10 @@ function classify(error: unknown): Answer {
   };
 }
 
-async function respond(ctx: Context, answer: Answer): Promise<void> {
+async function respond(ctx: Context, answer: Answer, mayBePage: boolean): Promise<void> {
   ctx.status = answer.status;
-  if (ctx.accepts('json', 'html') === 'html') {
+  ctx.set('Cache-Control', 'no-store');
+  if (mayBePage && ctx.accepts('json', 'html') === 'html') {
     try {
       await renderPage(ctx, 'error', {
         title: 'Something went wrong',

@@ -3,10 +3,19 @@
 // - single use: a code consumed by a concurrent request is refused and its grant revoked;
 // - replay detection is one conditional insert (the engine itself would check, then set);
 // - refresh-token rotation grace: a rotated refresh token presented again within the grace window
-//   (a concurrent request of the same client) is accepted once more instead of revoking the grant.
-import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import type { OidcModel, Store } from '../../adapters/store.ts';
+//   (a concurrent request of the same client) is accepted again instead of revoking the grant, and
+//   gets the same successor (refresh-rotation.ts).
+// It is also where SSO's checks of a client being authenticated run (client-authentication.ts).
+import Provider, {
+  errors,
+  type Adapter,
+  type AdapterPayload,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
+import type { ClientRecord, OidcModel, Store } from '../../adapters/store.ts';
+import { isAuthenticationLookup } from './client-authentication.ts';
 import { storeCall } from './outage.ts';
+import { rotatedRefreshToken, settleRotation } from './refresh-rotation.ts';
 
 /** Models whose records carry a grantId and die with their grant. */
 export const GRANT_MODELS = [
@@ -37,6 +46,8 @@ export async function revokeGrant(store: Store, grantId: string): Promise<void> 
 export interface AdapterOptions {
   /** Seconds during which a consumed refresh token is still accepted. */
   refreshTokenGrace: number;
+  /** Runs when the engine looks up a request's client to authenticate it; may throw its error. */
+  beforeClientAuthentication?: (ctx: KoaContextWithOIDC, client: ClientRecord) => Promise<void>;
 }
 
 /** The Adapter class to hand to oidc-provider's `adapter` configuration. */
@@ -52,7 +63,15 @@ export function createAdapter(
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      await storeCall(() => store.oidc.upsert(this.model, id, payload, expiresIn || undefined));
+      await storeCall(async () => {
+        await store.oidc.upsert(this.model, id, payload, expiresIn || undefined);
+        if (this.model !== 'RefreshToken') return;
+        const ctx = Provider.ctx;
+        const rotated = rotatedRefreshToken(ctx);
+        if (ctx && rotated && rotated !== id) {
+          await settleRotation(store, ctx, rotated, id, options.refreshTokenGrace);
+        }
+      });
     }
 
     find(id: string): Promise<AdapterPayload | undefined> {
@@ -62,7 +81,7 @@ export function createAdapter(
     async #find(id: string): Promise<AdapterPayload | undefined> {
       switch (this.model) {
         case 'Client':
-          return (await store.clients.get(id))?.metadata;
+          return this.#findClient(id);
         case 'ReplayDetection':
           return this.#claimOnce(id);
         case 'RefreshToken':
@@ -72,20 +91,22 @@ export function createAdapter(
       }
     }
 
-    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      return await store.oidc.findByUid(this.model, uid);
+    findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return storeCall(() => store.oidc.findByUid(this.model, uid));
     }
 
-    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return await store.oidc.findByUserCode(this.model, userCode);
+    findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return storeCall(() => store.oidc.findByUserCode(this.model, userCode));
     }
 
     async consume(id: string): Promise<void> {
-      if (await store.oidc.consume(this.model, id)) return;
-      if (!SINGLE_USE.has(this.model)) return; // refresh tokens: a concurrent rotation, see find
-      const record = await store.oidc.find(this.model, id);
-      if (record?.grantId) await revokeGrant(store, record.grantId);
-      throw new errors.InvalidGrant('authorization code already consumed');
+      await storeCall(async () => {
+        if (await store.oidc.consume(this.model, id)) return;
+        if (!SINGLE_USE.has(this.model)) return; // refresh tokens: a concurrent rotation, see find
+        const record = await store.oidc.find(this.model, id);
+        if (record?.grantId) await revokeGrant(store, record.grantId);
+        throw new errors.InvalidGrant('authorization code already consumed');
+      });
     }
 
     async destroy(id: string): Promise<void> {
@@ -94,6 +115,15 @@ export function createAdapter(
 
     async revokeByGrantId(grantId: string): Promise<void> {
       await storeCall(() => store.oidc.revokeByGrantId(this.model, grantId));
+    }
+
+    async #findClient(id: string): Promise<AdapterPayload | undefined> {
+      const client = await store.clients.get(id);
+      const ctx = Provider.ctx;
+      if (client && options.beforeClientAuthentication && isAuthenticationLookup(ctx, id)) {
+        await options.beforeClientAuthentication(ctx!, client);
+      }
+      return client?.metadata;
     }
 
     // Answers "not seen" to exactly one caller per id: the claim is the conditional insert, so

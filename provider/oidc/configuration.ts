@@ -2,8 +2,13 @@
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Store } from '../../adapters/store.ts';
 import type { Accounts } from '../accounts/accounts.ts';
+import type { AuditLog } from '../audit/audit.ts';
 import type { Config } from '../config.ts';
+import { addressKey, clientAddress } from '../security/client-address.ts';
+import type { EndpointLimits } from '../security/endpoint-limits.ts';
+import type { SignInGuard } from '../security/sign-in-guard.ts';
 import { createAdapter } from './adapter.ts';
+import { clientAuthenticationPolicy } from './client-authentication.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { featuresConfiguration } from './features.ts';
 import { storeCall } from './outage.ts';
@@ -17,13 +22,32 @@ export interface ConfigurationInput {
   /** Private JWKS, signing keys first (see keys/signing-keys.ts). */
   jwks: { keys: Record<string, unknown>[] };
   cookieKeys: string[];
+  security: EngineSecurity;
+}
+
+/** The guards and the audit log the engine's pages and hooks use. */
+export interface EngineSecurity {
+  guard: SignInGuard;
+  limits: EndpointLimits;
+  audit: AuditLog;
 }
 
 /** Everything oidc-provider needs, from our configuration, store and keys. */
 export function buildConfiguration(input: ConfigurationInput): Configuration {
-  const { config, store, accounts } = input;
+  const { config, store, accounts, security } = input;
+  const onWrongDeviceCode = async (ctx: KoaContextWithOIDC) => {
+    const address = clientAddress(ctx);
+    const blocked = await security.guard.deviceCodeFailed(addressKey(address));
+    await security.audit.record({
+      type: blocked ? 'device.code.lockout' : 'device.code.failure',
+      ip: address,
+    });
+  };
   return {
-    adapter: createAdapter(store, { refreshTokenGrace: config.refreshTokenGrace }),
+    adapter: createAdapter(store, {
+      refreshTokenGrace: config.refreshTokenGrace,
+      beforeClientAuthentication: clientAuthenticationPolicy(security.limits),
+    }),
     jwks: input.jwks,
     cookies: {
       keys: input.cookieKeys,
@@ -54,7 +78,7 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
     },
     responseTypes: ['code', 'none'],
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
-    features: featuresConfiguration(store),
+    features: featuresConfiguration(store, onWrongDeviceCode),
     ttl: ttlConfiguration(config.ttl),
     // Access tokens issued for a person carry their groups, so APIs can authorize by group (RFC
     // 9068 §2.2.3.1); opaque tokens return them at introspection.

@@ -4,21 +4,36 @@
 // freshly built provider when what it should publish or sign with has changed.
 import type { Middleware } from 'koa';
 import mount from 'koa-mount';
-import Provider from 'oidc-provider';
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import type { Store } from '../../adapters/store.ts';
 import type { Accounts } from '../accounts/accounts.ts';
 import type { Config } from '../config.ts';
 import { ensureCookieKeys } from '../keys/cookie-keys.ts';
 import { ensureSigningKeys, nextKeyChange, providerJwks } from '../keys/signing-keys.ts';
 import { describeError, type Logger } from '../log.ts';
-import { buildConfiguration } from './configuration.ts';
+import { clientAddress } from '../security/client-address.ts';
+import { BACKCHANNEL_ROUTES } from '../security/endpoint-limits.ts';
+import { claimedClientId } from './client-authentication.ts';
+import { buildConfiguration, type EngineSecurity } from './configuration.ts';
+import { handOutSettledRotation } from './refresh-rotation.ts';
 
 export interface EngineInput {
   config: Readonly<Config>;
   store: Store;
   accounts: Accounts;
   log: Logger;
+  security: EngineSecurity;
 }
+
+// The engine's error events of back-channel endpoints, where a failed client authentication is
+// reported (as `invalid_client`).
+const CLIENT_AUTH_ERROR_EVENTS = [
+  'grant.error',
+  'introspection.error',
+  'revocation.error',
+  'pushed_authorization_request.error',
+  'device_authorization.error',
+] as const;
 
 /** The running protocol engine. */
 export interface Engine {
@@ -88,6 +103,18 @@ export async function startEngine(input: EngineInput): Promise<Engine> {
   };
 }
 
+// Counts each back-channel request of a client that authenticated (not those refused with 401).
+function countAuthenticatedClients({ security, log }: EngineInput): Middleware {
+  return async (ctx, next) => {
+    await next();
+    const { oidc } = ctx as KoaContextWithOIDC;
+    if (!oidc?.client || !BACKCHANNEL_ROUTES.has(oidc.route) || ctx.status === 401) return;
+    await security.limits.countClient(oidc.client.clientId).catch((error: unknown) => {
+      log.warn('client request not counted', describeError(error));
+    });
+  };
+}
+
 interface Built {
   provider: Provider;
   mounted: Middleware;
@@ -113,6 +140,23 @@ function build(
     buildConfiguration({ ...input, jwks: providerJwks(set, now), cookieKeys }),
   );
   provider.proxy = config.trustProxy;
+  provider.use(handOutSettledRotation);
+  provider.use(countAuthenticatedClients(input));
+  for (const event of CLIENT_AUTH_ERROR_EVENTS) {
+    // Every one of these events has the same (ctx, error) signature.
+    provider.on(event as 'grant.error', (ctx, error) => {
+      if (error.error !== 'invalid_client') return;
+      void input.security.audit.record({
+        type: 'client.auth.failure',
+        clientId: ctx.oidc?.client?.clientId ?? claimedClientId(ctx),
+        ip: clientAddress(ctx),
+        details: {
+          endpoint: String(ctx.oidc?.route ?? ctx.path),
+          reason: String(error.message ?? ''),
+        },
+      });
+    });
+  }
   provider.on('server_error', (ctx, error) => {
     log.error('protocol engine error', { path: ctx.path, ...describeError(error) });
   });

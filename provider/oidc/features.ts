@@ -1,11 +1,14 @@
 // Which protocol features are on, and the policies they need. Development-only features stay off.
-import type { Configuration } from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Store } from '../../adapters/store.ts';
 import { devicePages, logoutPages } from './pages.ts';
 import { resourceIndicators } from './resources.ts';
 
 /** oidc-provider's `features` configuration. */
-export function featuresConfiguration(store: Store): NonNullable<Configuration['features']> {
+export function featuresConfiguration(
+  store: Store,
+  onWrongDeviceCode: (ctx: KoaContextWithOIDC) => Promise<void>,
+): NonNullable<Configuration['features']> {
   return {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
@@ -23,7 +26,7 @@ export function featuresConfiguration(store: Store): NonNullable<Configuration['
     userinfo: { enabled: true },
     rpInitiatedLogout: { enabled: true, ...logoutPages },
     backchannelLogout: { enabled: true },
-    deviceFlow: { enabled: true, ...devicePages },
+    deviceFlow: { enabled: true, ...devicePages(onWrongDeviceCode) },
     pushedAuthorizationRequests: { enabled: true },
     dPoP: { enabled: true },
     resourceIndicators: resourceIndicators(store),

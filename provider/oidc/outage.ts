@@ -2,11 +2,14 @@
 // (JSON for programs, the error page for people) instead of oidc-provider's generic 500.
 import { errors } from 'oidc-provider';
 
+/** What people and programs are told while the store is unavailable. */
+export const STORE_OUTAGE_DESCRIPTION = 'the identity store is unavailable; try again shortly';
+
 /** The OAuth-shaped error for "the identity store is unavailable". */
 export class StoreOutage extends errors.OIDCProviderError {
   constructor() {
     super(503, 'temporarily_unavailable');
-    this.error_description = 'the identity store is unavailable; try again shortly';
+    this.error_description = STORE_OUTAGE_DESCRIPTION;
     this.expose = true;
   }
 }

@@ -7,8 +7,32 @@ import { parseEngineForm } from '../../interactions/engine-form.ts';
 
 type Features = NonNullable<Configuration['features']>;
 
-/** `renderError`: a readable error page with the OAuth error code and description, no internals. */
+/**
+ * The engine's routes that people open in a browser; every other route is called by programs and
+ * answers errors as JSON whatever the Accept header (RFC 6749 §5.2, RFC 7009, RFC 7662, RFC 8628,
+ * RFC 9126, RFC 6750).
+ */
+export const BROWSER_ROUTES: ReadonlySet<string> = new Set([
+  'authorization',
+  'resume',
+  'end_session',
+  'end_session_confirm',
+  'end_session_success',
+  'code_verification',
+  'device_resume',
+]);
+
+/**
+ * `renderError`: for people, a readable error page with the OAuth error code and description, no
+ * internals; for programs, the OAuth error JSON (the engine renders a page for anyone whose Accept
+ * header prefers HTML, as many HTTP clients' defaults do).
+ */
 export const renderError: NonNullable<Configuration['renderError']> = async (ctx, out) => {
+  if (!BROWSER_ROUTES.has(ctx.oidc?.route ?? '')) {
+    ctx.type = 'json';
+    ctx.body = out;
+    return;
+  }
   await renderPage(ctx, 'error', {
     title: 'Something went wrong',
     error: String(out.error ?? 'server_error'),
@@ -33,41 +57,53 @@ export const logoutPages: Pick<
   },
 };
 
-/** `features.deviceFlow`: enter the code, confirm the device, done. */
-export const devicePages: Pick<
+/**
+ * `features.deviceFlow`: enter the code, confirm the device, done. `onWrongCode` hears of each code
+ * entered that matches no device (for the guard against guessing them).
+ */
+export function devicePages(
+  onWrongCode: (ctx: KoaContextWithOIDC) => Promise<void>,
+): Pick<
   NonNullable<Features['deviceFlow']>,
   'userCodeInputSource' | 'userCodeConfirmSource' | 'successSource'
-> = {
-  async userCodeInputSource(ctx, form, _out, error) {
-    let message: string | undefined;
-    if (error && ('userCode' in error || error.name === 'NoCodeError')) {
-      message = 'That code is not valid. Check it and try again.';
-    } else if (error?.name === 'AbortedError') {
-      message = 'The sign-in request was cancelled.';
-    } else if (error) {
-      message = 'The request could not be completed. Try again.';
-    }
-    await renderPage(ctx, 'device-code', {
-      title: 'Connect a device',
-      form: parseEngineForm(form),
-      message,
-    });
-  },
-  async userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
-    await renderPage(ctx, 'device-confirm', {
-      title: 'Confirm the device',
-      form: parseEngineForm(form),
-      clientName: client.clientName ?? client.clientId,
-      userCode,
-    });
-  },
-  async successSource(ctx) {
-    await renderPage(ctx, 'device-done', {
-      title: 'Device connected',
-      clientName: clientName(ctx),
-    });
-  },
-};
+> {
+  return {
+    async userCodeInputSource(ctx, form, _out, error) {
+      if (error?.name === 'NotFoundError') await onWrongCode(ctx);
+      await deviceCodePage(ctx, form, error);
+    },
+    async userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
+      await renderPage(ctx, 'device-confirm', {
+        title: 'Confirm the device',
+        form: parseEngineForm(form),
+        clientName: client.clientName ?? client.clientId,
+        userCode,
+      });
+    },
+    async successSource(ctx) {
+      await renderPage(ctx, 'device-done', {
+        title: 'Device connected',
+        clientName: clientName(ctx),
+      });
+    },
+  };
+}
+
+async function deviceCodePage(ctx: KoaContextWithOIDC, form: string, error?: Error) {
+  let message: string | undefined;
+  if (error && ('userCode' in error || error.name === 'NoCodeError')) {
+    message = 'That code is not valid. Check it and try again.';
+  } else if (error?.name === 'AbortedError') {
+    message = 'The sign-in request was cancelled.';
+  } else if (error) {
+    message = 'The request could not be completed. Try again.';
+  }
+  await renderPage(ctx, 'device-code', {
+    title: 'Connect a device',
+    form: parseEngineForm(form),
+    message,
+  });
+}
 
 function clientName(ctx: KoaContextWithOIDC): string | undefined {
   const client = ctx.oidc?.client;

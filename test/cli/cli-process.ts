@@ -63,6 +63,14 @@ export async function cliSandbox(): Promise<CliSandbox> {
   };
 }
 
+/** A CLI runner pointed at an existing store (see TestSso.storeEnv). */
+export function cliSandboxFor(storeEnv: Record<string, string>): Pick<CliSandbox, 'run'> {
+  return {
+    run: (args, options = {}) =>
+      runCli(args, options.stdin, childEnv({ ...storeEnv, ...options.env })),
+  };
+}
+
 async function runCli(
   args: string[],
   stdin: string | undefined,

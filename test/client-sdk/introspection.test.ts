@@ -29,7 +29,11 @@ describe('introspection', () => {
     issuer = await discoverIssuer(sso.issuer, { allowHttp: true });
     const plain = await sso.client({ type: 'confidential', grantTypes: ['client_credentials'] });
     worker = createClient(issuer, { clientId: plain.clientId, clientSecret: plain.secret! });
-    const api = await sso.client({ type: 'confidential', grantTypes: ['client_credentials'] });
+    const api = await sso.client({
+      type: 'confidential',
+      grantTypes: ['client_credentials'],
+      authMethod: 'client_secret_post',
+    });
     ordersApi = createClient(issuer, {
       clientId: api.clientId,
       clientSecret: api.secret!,

@@ -28,7 +28,7 @@ describe('configuration', () => {
       deviceCode: 600,
       session: 14 * 86400,
       grant: 14 * 86400,
-      interaction: 3600,
+      interaction: 600,
     });
   });
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../../adapters/store.ts';
 import { freePort } from './free-port.ts';
-import { freshMongoStore } from './mongodb-server.ts';
+import { freshMongoStore, mongoTestUri } from './mongodb-server.ts';
 import type { AccountInput } from '../../provider/accounts/accounts.ts';
 import type { ApiInput } from '../../provider/apis/apis.ts';
 import type { ClientInput } from '../../provider/clients/clients.ts';
@@ -40,6 +40,13 @@ export interface TestSso extends RunningServer {
   client(input: ClientInput): Promise<{ clientId: string; secret: string | undefined }>;
   /** Registers an API. */
   api(input: ApiInput): Promise<void>;
+  /**
+   * The environment that points another process (the CLI, a second instance) at this instance's
+   * store: SSO_DATA_DIR, or MONGODB_URI naming this test's database.
+   */
+  storeEnv: Record<string, string>;
+  /** Opens another connection to this instance's store (for a second instance); caller closes. */
+  openSharedStore(): Promise<Store>;
   stop(): Promise<void>;
 }
 
@@ -60,23 +67,28 @@ export async function startTestSso(options: TestSsoOptions = {}): Promise<TestSs
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'sso-test-'));
   const origin = options.publicOrigin ?? `http://127.0.0.1:${port}`;
-  const config = loadConfig({
+  const env = {
     SSO_PORT: String(port),
     SSO_HOST: '127.0.0.1',
     SSO_ISSUER: `${origin}${options.basePath ?? ''}`,
     SSO_DATA_DIR: dataDir,
     SSO_LOG_LEVEL: process.env.SSO_TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
-  });
+  };
+  const config = loadConfig(env);
   const log = createLogger(config.logLevel);
   let store: Store;
   let dropDatabase = async () => {};
+  let storeEnv: Record<string, string> = { SSO_DATA_DIR: dataDir };
   if (options.store) {
     store = options.store;
   } else if (options.backend === 'mongodb') {
     const mongo = await freshMongoStore();
     store = mongo.store;
     dropDatabase = mongo.dispose;
+    const uri = new URL(mongoTestUri()!);
+    uri.pathname = `/${mongo.dbName}`;
+    storeEnv = { MONGODB_URI: uri.href };
   } else {
     store = await openStore(config, log);
   }
@@ -96,6 +108,8 @@ export async function startTestSso(options: TestSsoOptions = {}): Promise<TestSs
     async api(input) {
       await running.apis.create(input);
     },
+    storeEnv,
+    openSharedStore: () => openStore(loadConfig({ ...env, ...storeEnv }), log),
     async stop() {
       await running.close();
       await dropDatabase();

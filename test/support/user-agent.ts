@@ -2,6 +2,7 @@
 // rules), follows redirects within the SSO origin, reads and submits HTML forms. It stops at the
 // first redirect that leaves SSO (the relying party's redirect_uri) and hands back that URL.
 import { CookieJar } from 'tough-cookie';
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
 
 export interface Page {
   url: string;
@@ -24,15 +25,37 @@ export interface UserAgentOptions {
    * tests) and adds headers; used to play a TLS-terminating reverse proxy.
    */
   route?: (url: URL) => { url: URL; headers?: Record<string, string> };
+  /**
+   * The loopback address requests come from (e.g. `127.0.0.2`): SSO sees each as another client
+   * address, as it would see people on other networks.
+   */
+  localAddress?: string;
+}
+
+/** A dispatcher whose connections start from `localAddress` (any of 127.0.0.0/8 works on Linux). */
+export function fromAddress(localAddress: string): Dispatcher {
+  return new Agent({ localAddress });
+}
+
+/**
+ * `fetch` from `localAddress` (undici's own fetch: Node's built-in one takes no dispatcher of
+ * another undici version).
+ */
+export function fetchFrom(localAddress: string): typeof fetch {
+  const dispatcher = fromAddress(localAddress);
+  return ((input: string | URL, init?: RequestInit) =>
+    undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch;
 }
 
 /** A cookie-keeping, form-submitting HTTP client that behaves like a browser at the HTTP level. */
 export class UserAgent {
   readonly jar = new CookieJar();
   readonly #options: UserAgentOptions;
+  readonly #fetch: typeof fetch;
 
   constructor(options: UserAgentOptions) {
     this.#options = options;
+    this.#fetch = options.localAddress ? fetchFrom(options.localAddress) : fetch;
   }
 
   /** GETs `url` and follows SSO-internal redirects; a redirect elsewhere is returned as `left`. */
@@ -67,7 +90,7 @@ export class UserAgent {
     const target = new URL(url);
     const routed = this.#options.route?.(target) ?? { url: target };
     const cookie = await this.jar.getCookieString(target.href);
-    const response = await fetch(routed.url, {
+    const response = await this.#fetch(routed.url, {
       ...init,
       redirect: 'manual',
       headers: {

@@ -1,0 +1,34 @@
+// The device flow's code entry (POST /device) is where a guessed user code would connect an
+// attacker's device to someone's account. An address that entered too many wrong codes (see
+// SignInGuard) is refused here, before the engine looks the code up.
+import type { Middleware } from 'koa';
+import { retryMessage } from '../../interactions/messages.ts';
+import { renderPage } from '../../interactions/render.ts';
+import { addressKey, clientAddress } from './client-address.ts';
+import type { SignInGuard } from './sign-in-guard.ts';
+
+/** oidc-provider's default path of the page where people enter a device's code. */
+export const DEVICE_CODE_PATH = '/device';
+
+/** Refuses code entry from an address that guessed too often (429, the error page). */
+export function deviceCodeGate(guard: SignInGuard, basePath: string): Middleware {
+  const path = `${basePath}${DEVICE_CODE_PATH}`;
+  return async (ctx, next) => {
+    const refusal =
+      ctx.method === 'POST' && ctx.path === path
+        ? await guard.deviceCodeAllowed(addressKey(clientAddress(ctx)))
+        : undefined;
+    if (!refusal) {
+      await next();
+      return;
+    }
+    ctx.set('Retry-After', String(refusal.retryAfter));
+    ctx.set('Cache-Control', 'no-store');
+    await renderPage(ctx, 'error', {
+      title: 'Connect a device',
+      error: 'temporarily_unavailable',
+      description: retryMessage('address', refusal.retryAfter),
+    });
+    ctx.status = 429;
+  };
+}
