@@ -146,6 +146,11 @@ export interface ClientRecord {
   firstParty: boolean;
   /** Audiences of the APIs this client may ask tokens for (resource indicators). */
   allowedApis: string[];
+  /**
+   * Audiences of the APIs this client is the resource server of: it may introspect their tokens.
+   * Absent in records written before it existed: none.
+   */
+  resourceServerFor?: string[];
   createdAt: number;
   updatedAt: number;
 }
@@ -174,6 +179,11 @@ export interface ApiRecord {
   accessTokenTtl: number;
   /** JWS algorithm of its access tokens; absent means the default (ES256). */
   signingAlg?: 'ES256' | 'RS256';
+  /**
+   * `jwt` (the default when absent): self-contained tokens the API verifies itself (RFC 9068);
+   * `opaque`: reference tokens the API introspects, which stop working the moment they are revoked.
+   */
+  tokenFormat?: 'jwt' | 'opaque';
   createdAt: number;
   updatedAt: number;
 }

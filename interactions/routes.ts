@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import type { Store } from '../adapters/store.ts';
+import { allowFormAction } from '../provider/http/security-headers.ts';
 import { clientAddress } from '../provider/security/client-address.ts';
 import { passwordSignIn, type PasswordSignInDeps } from '../provider/security/password-sign-in.ts';
 import { consentView, grantConsent } from './consent.ts';
@@ -111,6 +112,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 // The pending interaction of this browser, which must be the one in the URL (and at `prompt`).
 async function load(ctx: Context, deps: InteractionDeps, prompt?: string): Promise<Details> {
   const details = await deps.provider().interactionDetails(ctx.req, ctx.res);
+  allowFormAction(ctx, details.params.redirect_uri);
   const { uid } = ctx.params as { uid: string };
   if (details.uid !== uid)
     throw new errors.InvalidRequest('this sign-in page belongs to another request');

@@ -11,6 +11,7 @@ import type { Accounts } from './accounts/accounts.ts';
 import type { AuditLog } from './audit/audit.ts';
 import type { Config } from './config.ts';
 import { errorBoundary } from './http/error-boundary.ts';
+import { issuerOrigin } from './http/issuer-origin.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { describeError, type Logger } from './log.ts';
 import type { Engine } from './oidc/engine.ts';
@@ -34,9 +35,8 @@ const VIEWS = fileURLToPath(new URL('../interactions/views', import.meta.url));
 /** The Koa application serving everything SSO answers over HTTP. */
 export function createApp(input: AppInput): Koa {
   const { config, log, store, accounts, engine, audit, guard, limits } = input;
-  // Behind a proxy, the client's address is the last X-Forwarded-For entry (the one the proxy
-  // added), never one the client wrote itself.
-  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1, keys: engine.cookieKeys });
+  // Host and protocol come from headers that issuerOrigin sets to the issuer's (see there).
+  const app = new Koa({ proxy: true, keys: engine.cookieKeys });
   app.silent = true;
   app.on('error', (error: unknown) => log.error('unhandled HTTP error', describeError(error)));
 
@@ -60,7 +60,8 @@ export function createApp(input: AppInput): Koa {
     }).routes(),
   );
 
-  app.use(securityHeaders());
+  app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
+  app.use(issuerOrigin(config.issuer, config.trustProxy));
   app.use(views(VIEWS, { extension: 'ejs' }));
   app.use(async (ctx, next) => {
     ctx.state.basePath = config.basePath;

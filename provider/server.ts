@@ -19,6 +19,12 @@ export async function startServer(
   store: Store,
   log: Logger,
 ): Promise<RunningServer> {
+  if (new URL(config.issuer).protocol === 'https:' && !config.trustProxy) {
+    log.warn(
+      'SSO_ISSUER is https but SSO_TRUST_PROXY is off: behind a TLS-terminating proxy every request seems to come from the proxy, so sign-in limits and the audit log see one address; set SSO_TRUST_PROXY=true there',
+      { issuer: config.issuer },
+    );
+  }
   const services = await startServices(config, store, log);
   const app = createApp(services);
   const handle = app.callback();

@@ -19,8 +19,11 @@ export interface VerifierOptions {
   realm?: string;
   /**
    * Accept opaque (non-JWT) tokens by asking SSO (RFC 7662) with these client credentials.
-   * Default: opaque tokens are refused. SSO's opaque tokens carry no audience; they are refused
-   * unless `missingAudience: 'accept'`, because they were not issued for this API.
+   * Default: opaque tokens are refused. SSO answers only the token's own client and the clients
+   * registered as resource servers of its audience (`sso clients add --resource-server`). Tokens
+   * of an API registered with `--token-format opaque` carry its audience; opaque tokens without
+   * one (for userinfo) are refused unless `missingAudience: 'accept'`, because they were not
+   * issued for this API.
    */
   introspection?: { client: Client; missingAudience?: 'reject' | 'accept' };
   /** DPoP proof checks (RFC 9449). DPoP-bound tokens always need a valid proof. */

@@ -12,6 +12,8 @@ export interface ApiInput {
   accessTokenTtl?: number;
   /** For APIs whose JWT library only accepts RS256; ES256 when absent. */
   signingAlg?: string;
+  /** `jwt` (when absent) or `opaque` (the API introspects its tokens). */
+  tokenFormat?: string;
 }
 
 // RFC 6749 scope-token characters.
@@ -39,6 +41,7 @@ export class Apis {
     };
     if (input.name?.trim()) api.name = input.name.trim();
     if (input.signingAlg !== undefined) api.signingAlg = validateAlg(input.signingAlg);
+    if (input.tokenFormat !== undefined) api.tokenFormat = validateFormat(input.tokenFormat);
     await this.#store.apis.create(api);
     return api;
   }
@@ -52,17 +55,27 @@ export class Apis {
   }
 
   /**
-   * Removes the API and takes it off every client's list, so that registering the same audience
+   * Removes the API and takes it off every client's lists, so that registering the same audience
    * again later does not silently give old clients access to it.
    */
   async remove(audience: string): Promise<void> {
     if (!(await this.#store.apis.delete(audience))) throw new NotFoundError(`API "${audience}"`);
     for (const client of await this.#store.clients.list()) {
-      if (!client.allowedApis.includes(audience)) continue;
-      const allowedApis = client.allowedApis.filter((allowed) => allowed !== audience);
-      await this.#store.clients.replace({ ...client, allowedApis, updatedAt: Date.now() });
+      const served = client.resourceServerFor ?? [];
+      if (!client.allowedApis.includes(audience) && !served.includes(audience)) continue;
+      await this.#store.clients.replace({
+        ...client,
+        allowedApis: client.allowedApis.filter((allowed) => allowed !== audience),
+        resourceServerFor: served.filter((api) => api !== audience),
+        updatedAt: Date.now(),
+      });
     }
   }
+}
+
+function validateFormat(format: string): 'jwt' | 'opaque' {
+  if (format === 'jwt' || format === 'opaque') return format;
+  throw new ValidationError('tokenFormat', `token format must be jwt or opaque (got "${format}")`);
 }
 
 /** The audience as stored: an absolute http(s) or urn URI without fragment (RFC 8707). */

@@ -37,6 +37,11 @@ const add: Command = {
       value: 'ES256|RS256',
       help: 'signing algorithm of its access tokens (default ES256; RS256 for JWT libraries that need it)',
     },
+    'token-format': {
+      type: 'string',
+      value: 'jwt|opaque',
+      help: 'jwt (default): the API verifies tokens itself; opaque: it introspects them',
+    },
   },
   notes: [
     "The audience is the API's resource indicator: an absolute https, http or urn URI, which",
@@ -55,6 +60,8 @@ const add: Command = {
     if (ttl !== undefined) input.accessTokenTtl = duration('ttl', ttl);
     const alg = args.string('alg');
     if (alg !== undefined) input.signingAlg = alg;
+    const format = args.string('token-format');
+    if (format !== undefined) input.tokenFormat = format;
     const api = await (await context.services()).apis.create(input);
     if (context.json) return printJson(apiView(api));
     print(

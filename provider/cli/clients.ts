@@ -90,11 +90,21 @@ const add: Command = {
       help: 'back-channel logout endpoint',
     },
     'first-party': { type: 'boolean', help: 'skip the consent page' },
+    'insecure-redirect-uris': {
+      type: 'boolean',
+      help: 'development only: allow http redirect URIs on hosts other than loopback',
+    },
     api: {
       type: 'string',
       multiple: true,
       value: 'AUDIENCE',
       help: 'an API (by audience) the client may get tokens for',
+    },
+    'resource-server': {
+      type: 'string',
+      multiple: true,
+      value: 'AUDIENCE',
+      help: 'an API (by audience) this client serves: it may introspect tokens issued for it',
     },
     'auth-method': {
       type: 'string',
@@ -111,6 +121,8 @@ const add: Command = {
     'Exactly one of --confidential and --public is required. Without --grant, a client with',
     'redirect URIs gets authorization_code and refresh_token; a confidential client without',
     'them gets client_credentials. A public client without redirect URIs needs a --grant.',
+    'Redirect URIs are matched exactly ("*" is refused) and must be https, except on loopback',
+    '(localhost, 127.0.0.1, [::1]) or with --insecure-redirect-uris.',
   ],
   async run(args, context) {
     exclusive(args, 'confidential', 'public');
@@ -150,6 +162,8 @@ const add: Command = {
       postLogoutRedirectUris: args.strings('post-logout-redirect-uri'),
       firstParty: args.flag('first-party'),
       allowedApis: args.strings('api'),
+      resourceServerFor: args.strings('resource-server'),
+      allowInsecureRedirectUris: args.flag('insecure-redirect-uris'),
     };
     const clientId = args.string('id');
     if (clientId !== undefined) input.clientId = clientId;
@@ -209,6 +223,7 @@ const show: Command = {
       ['ID token algorithm', text(metadata.id_token_signed_response_alg)],
       ['first-party', client.firstParty ? 'yes (no consent page)' : 'no'],
       ['APIs', list(client.allowedApis)],
+      ['resource server of', list(client.resourceServerFor ?? [])],
       ['created', humanTime(client.createdAt)],
       ['updated', humanTime(client.updatedAt)],
     ]);
@@ -218,8 +233,12 @@ const show: Command = {
 const remove: Command = {
   name: 'remove',
   args: ['<client-id>'],
-  summary: 'remove a client (its tokens stop working)',
+  summary: 'remove a client with its grants and tokens',
   options: {},
+  notes: [
+    'Its grants, codes and tokens are deleted: registering the same id again later brings back',
+    'no consent and no token.',
+  ],
   async run(args, context) {
     const [clientId = ''] = args.positionals;
     await (await context.services()).clients.remove(clientId);

@@ -31,8 +31,15 @@ export interface ClientInput {
   backchannelLogoutUri?: string;
   firstParty?: boolean;
   allowedApis?: string[];
+  /** APIs this client serves: it may introspect tokens issued for them. */
+  resourceServerFor?: string[];
   authMethod?: AuthMethod;
   idTokenSigningAlg?: 'ES256' | 'RS256';
+  /**
+   * Development only: allow plain-http redirect URIs on hosts other than loopback. Without it
+   * they are refused (a code sent over http can be read on the way).
+   */
+  allowInsecureRedirectUris?: boolean;
 }
 
 /** A client together with its secret, which exists in this form only once. */
@@ -68,21 +75,18 @@ export class Clients {
     const secret = input.type === 'confidential' ? newSecret() : undefined;
     const metadata = toMetadata(clientId, input, secret);
     await this.#validate(metadata);
-    const allowedApis = [...new Set(input.allowedApis ?? [])];
-    for (const audience of allowedApis) {
-      if (!(await this.#store.apis.get(audience))) {
-        throw new ValidationError(
-          'allowedApis',
-          `no API is registered with audience "${audience}"`,
-        );
-      }
-    }
+    const allowedApis = await this.#registeredApis('allowedApis', input.allowedApis);
+    const resourceServerFor = await this.#registeredApis(
+      'resourceServerFor',
+      input.resourceServerFor,
+    );
     const now = Date.now();
     const client: ClientRecord = {
       clientId,
       metadata,
       firstParty: input.firstParty ?? false,
       allowedApis,
+      resourceServerFor,
       createdAt: now,
       updatedAt: now,
     };
@@ -98,10 +102,14 @@ export class Clients {
     return this.#store.clients.list();
   }
 
-  /** Removes the client; its tokens stop working because the client no longer exists. */
+  /**
+   * Removes the client with its grants, codes and tokens, so that registering the same id again
+   * later revives nothing (no consent, no token).
+   */
   async remove(clientId: string): Promise<void> {
     if (!(await this.#store.clients.delete(clientId)))
       throw new NotFoundError(`client "${clientId}"`);
+    await this.#store.oidc.destroyByClientId(clientId);
   }
 
   /** Replaces a confidential client's secret; the old one stops working at once. */
@@ -121,6 +129,17 @@ export class Clients {
       throw new NotFoundError(`client "${clientId}"`);
     return { client: updated, secret };
   }
+
+  // The distinct audiences of `audiences`, each of a registered API.
+  async #registeredApis(field: string, audiences: string[] = []): Promise<string[]> {
+    const unique = [...new Set(audiences)];
+    for (const audience of unique) {
+      if (!(await this.#store.apis.get(audience))) {
+        throw new ValidationError(field, `no API is registered with audience "${audience}"`);
+      }
+    }
+    return unique;
+  }
 }
 
 /** The client record without its secret, for listings and logs. */
@@ -131,6 +150,31 @@ export function withoutSecret(client: ClientRecord): ClientRecord {
 
 function newSecret(): string {
   return randomBytes(32).toString('base64url');
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+// Redirect URIs are compared exactly: a `*` is never a wildcard, and is refused so that nobody
+// believes it is one. Plain http is for loopback (native apps, development) unless allowed.
+function checkRedirectUri(field: string, uri: string, allowInsecure: boolean): void {
+  if (uri.includes('*')) {
+    throw new ValidationError(
+      field,
+      `redirect URI "${uri}" contains "*": redirect URIs are matched exactly, never as patterns`,
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return; // not a URI at all: the protocol engine's own validation says so
+  }
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname) && !allowInsecure) {
+    throw new ValidationError(
+      field,
+      `redirect URI "${uri}" uses plain http on a host other than loopback; use https (or, for development only, allow insecure redirect URIs)`,
+    );
+  }
 }
 
 // Our input as RFC 7591 client metadata, which oidc-provider then validates.
@@ -151,6 +195,11 @@ function toMetadata(clientId: string, input: ClientInput, secret: string | undef
   }
   const usesCode = grantTypes.includes('authorization_code');
   const redirectUris = input.redirectUris ?? [];
+  const insecure = input.allowInsecureRedirectUris ?? false;
+  for (const uri of redirectUris) checkRedirectUri('redirectUris', uri, insecure);
+  for (const uri of input.postLogoutRedirectUris ?? []) {
+    checkRedirectUri('postLogoutRedirectUris', uri, insecure);
+  }
   if (!usesCode && redirectUris.length > 0) {
     throw new ValidationError('redirectUris', 'redirect URIs need the authorization_code grant');
   }

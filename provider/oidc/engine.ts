@@ -139,7 +139,8 @@ function build(
     config.issuer,
     buildConfiguration({ ...input, jwks: providerJwks(set, now), cookieKeys }),
   );
-  provider.proxy = config.trustProxy;
+  // Host and protocol come from headers set to the issuer's (see http/issuer-origin.ts).
+  provider.proxy = true;
   provider.use(handOutSettledRotation);
   provider.use(countAuthenticatedClients(input));
   for (const event of CLIENT_AUTH_ERROR_EVENTS) {

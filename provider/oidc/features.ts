@@ -1,6 +1,7 @@
 // Which protocol features are on, and the policies they need. Development-only features stay off.
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Store } from '../../adapters/store.ts';
+import { introspectionPolicy } from './introspection-policy.ts';
 import { devicePages, logoutPages } from './pages.ts';
 import { resourceIndicators } from './resources.ts';
 
@@ -12,12 +13,7 @@ export function featuresConfiguration(
   return {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
-    introspection: {
-      enabled: true,
-      // A public client may only introspect its own tokens; confidential clients (APIs) any.
-      allowedPolicy: (ctx, client, token) =>
-        client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client?.clientId,
-    },
+    introspection: { enabled: true, allowedPolicy: introspectionPolicy(store) },
     revocation: {
       enabled: true,
       // A client revokes only its own tokens; another client's token is ignored (RFC 7009 §2.2).

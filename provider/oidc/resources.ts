@@ -33,8 +33,12 @@ export function resourceIndicators(store: Store): ResourceIndicators {
         audience: api.audience,
         scope: api.scopes.join(' '),
         accessTokenTTL: api.accessTokenTtl,
-        accessTokenFormat: 'jwt',
-        jwt: { sign: { alg: api.signingAlg ?? SIGNING_ALGORITHMS[0] } },
+        ...(api.tokenFormat === 'opaque'
+          ? { accessTokenFormat: 'opaque' as const }
+          : {
+              accessTokenFormat: 'jwt' as const,
+              jwt: { sign: { alg: api.signingAlg ?? SIGNING_ALGORITHMS[0] } },
+            }),
       };
     },
   };

@@ -1,11 +1,12 @@
-// Which address a request comes from, and under which key limits count it. Koa gives the socket's
-// address, or, when SSO trusts its proxy, the address that proxy saw (the last X-Forwarded-For
-// entry: app.ts lets Koa read one hop only, so a client cannot choose its own address).
+// Which address a request comes from, and under which key limits count it. The address is decided
+// once per request, when it arrives (http/issuer-origin.ts): the socket's, or the one SSO's trusted
+// proxy saw.
 import { isIPv4, isIPv6 } from 'node:net';
 
 /** The client's address: IPv4 (also when it arrived as IPv4-mapped IPv6) or IPv6, or `unknown`. */
-export function clientAddress(ctx: { ip: string }): string {
-  const ip = ctx.ip.replace(/%.*$/, '');
+export function clientAddress(ctx: { state: unknown; ip: string }): string {
+  const decided = (ctx.state as { clientAddress?: unknown } | undefined)?.clientAddress;
+  const ip = (typeof decided === 'string' ? decided : ctx.ip).replace(/%.*$/, '');
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip)?.[1];
   if (mapped && isIPv4(mapped)) return mapped;
   return isIPv4(ip) || isIPv6(ip) ? ip.toLowerCase() : 'unknown';

@@ -1,6 +1,10 @@
 // The device flow's code entry (POST /device) is where a guessed user code would connect an
 // attacker's device to someone's account. An address that entered too many wrong codes (see
 // SignInGuard) is refused here, before the engine looks the code up.
+//
+// A device page submitted without the session cookie that the code entry page set (cookies
+// blocked, or the form posted from elsewhere) is answered here too: the engine would fail on it
+// with a 500 (it tries to save a session it never stored while showing the error).
 import type { Middleware } from 'koa';
 import { retryMessage } from '../../interactions/messages.ts';
 import { renderPage } from '../../interactions/render.ts';
@@ -10,10 +14,26 @@ import type { SignInGuard } from './sign-in-guard.ts';
 /** oidc-provider's default path of the page where people enter a device's code. */
 export const DEVICE_CODE_PATH = '/device';
 
+/** The engine's session cookie (oidc-provider's default name). */
+const SESSION_COOKIE = '_session';
+
 /** Refuses code entry from an address that guessed too often (429, the error page). */
 export function deviceCodeGate(guard: SignInGuard, basePath: string): Middleware {
   const path = `${basePath}${DEVICE_CODE_PATH}`;
   return async (ctx, next) => {
+    const devicePage =
+      (ctx.method === 'POST' && ctx.path === path) ||
+      (ctx.method === 'GET' && ctx.path.startsWith(`${path}/`));
+    if (devicePage && !ctx.cookies.get(SESSION_COOKIE)) {
+      await renderPage(ctx, 'error', {
+        title: 'Connect a device',
+        error: 'invalid_request',
+        description:
+          'This page has expired, or your browser did not keep its cookie. Open the device page again and enter the code.',
+      });
+      ctx.status = 400;
+      return;
+    }
     const refusal =
       ctx.method === 'POST' && ctx.path === path
         ? await guard.deviceCodeAllowed(addressKey(clientAddress(ctx)))

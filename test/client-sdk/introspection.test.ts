@@ -15,24 +15,37 @@ import { codeFlow, discover, REDIRECT_URI } from '../support/flows.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
+// An API registered for opaque tokens (its tokens are introspected, not verified locally), and
+// another one.
 const ORDERS = 'https://api.example.test/orders';
+const BILLING = 'https://api.example.test/billing';
 
 describe('introspection', () => {
   let sso: TestSso;
   let issuer: Issuer;
   let worker: Client;
+  let plainWorker: Client;
   let ordersApi: Client;
 
   beforeAll(async () => {
     sso = await startTestSso();
-    await sso.api({ audience: ORDERS, scopes: ['orders:read'] });
+    await sso.api({ audience: ORDERS, scopes: ['orders:read'], tokenFormat: 'opaque' });
+    await sso.api({ audience: BILLING, scopes: ['billing:read'], tokenFormat: 'opaque' });
     issuer = await discoverIssuer(sso.issuer, { allowHttp: true });
+    const caller = await sso.client({
+      type: 'confidential',
+      grantTypes: ['client_credentials'],
+      allowedApis: [ORDERS, BILLING],
+    });
+    worker = createClient(issuer, { clientId: caller.clientId, clientSecret: caller.secret! });
     const plain = await sso.client({ type: 'confidential', grantTypes: ['client_credentials'] });
-    worker = createClient(issuer, { clientId: plain.clientId, clientSecret: plain.secret! });
+    plainWorker = createClient(issuer, { clientId: plain.clientId, clientSecret: plain.secret! });
+    // The orders API's own client: the resource server of ORDERS, so it may introspect its tokens.
     const api = await sso.client({
       type: 'confidential',
       grantTypes: ['client_credentials'],
       authMethod: 'client_secret_post',
+      resourceServerFor: [ORDERS],
     });
     ordersApi = createClient(issuer, {
       clientId: api.clientId,
@@ -44,18 +57,28 @@ describe('introspection', () => {
     await sso?.stop();
   });
 
-  const opaqueToken = async () => (await getToken(clientCredentials(worker))).accessToken;
+  const tokenFor = async (resource: string) => {
+    const scope = resource === ORDERS ? 'orders:read' : 'billing:read';
+    return (await getToken(clientCredentials(worker, { resource, scope }))).accessToken;
+  };
+  const opaqueToken = () => tokenFor(ORDERS);
 
-  test('an opaque token introspects as active with its client; garbage as inactive', async () => {
+  test('an opaque token introspects as active for its API; garbage, other APIs and tokens without audience as inactive', async () => {
     const token = await opaqueToken();
     expect(token.split('.')).toHaveLength(1);
     expect(await introspect(ordersApi, token)).toMatchObject({
       active: true,
       client_id: worker.clientId,
+      aud: ORDERS,
+      scope: 'orders:read',
       iss: sso.issuer,
       token_type: 'Bearer',
     });
     expect(await introspect(ordersApi, 'not-a-token')).toEqual({ active: false });
+    expect(await introspect(ordersApi, await tokenFor(BILLING))).toEqual({ active: false });
+    const noAudience = (await getToken(clientCredentials(plainWorker))).accessToken;
+    expect(await introspect(ordersApi, noAudience)).toEqual({ active: false });
+    expect(await introspect(plainWorker, noAudience)).toMatchObject({ active: true });
   });
 
   test('bad client credentials are SSO_INTROSPECTION_FAILED with the server error', async () => {
@@ -72,24 +95,34 @@ describe('introspection', () => {
     await expect(verifyAccessToken(local, token)).rejects.toMatchObject({
       code: 'SSO_OPAQUE_TOKEN_UNSUPPORTED',
     });
-    // SSO's opaque tokens name no audience: not meant for this API, unless accepted explicitly.
-    const strict = createVerifier(issuer, {
+    const byIntrospection = createVerifier(issuer, {
       audience: ORDERS,
       introspection: { client: ordersApi },
     });
-    await expect(verifyAccessToken(strict, token)).rejects.toMatchObject({
+    expect(await verifyAccessToken(byIntrospection, token)).toMatchObject({
+      via: 'introspection',
+      claims: { client_id: worker.clientId, aud: ORDERS },
+    });
+    await expect(verifyAccessToken(byIntrospection, 'revoked-or-unknown')).rejects.toMatchObject({
+      code: 'SSO_TOKEN_INACTIVE',
+    });
+    // A token without an audience is not meant for an API, unless accepted explicitly; only its
+    // own client may introspect it.
+    const noAudience = (await getToken(clientCredentials(plainWorker))).accessToken;
+    const strict = createVerifier(issuer, {
+      audience: ORDERS,
+      introspection: { client: plainWorker },
+    });
+    await expect(verifyAccessToken(strict, noAudience)).rejects.toMatchObject({
       code: 'SSO_AUDIENCE_MISMATCH',
     });
     const lenient = createVerifier(issuer, {
       audience: ORDERS,
-      introspection: { client: ordersApi, missingAudience: 'accept' },
+      introspection: { client: plainWorker, missingAudience: 'accept' },
     });
-    expect(await verifyAccessToken(lenient, token)).toMatchObject({
+    expect(await verifyAccessToken(lenient, noAudience)).toMatchObject({
       via: 'introspection',
-      claims: { client_id: worker.clientId },
-    });
-    await expect(verifyAccessToken(lenient, 'revoked-or-unknown')).rejects.toMatchObject({
-      code: 'SSO_TOKEN_INACTIVE',
+      claims: { client_id: plainWorker.clientId },
     });
   });
 
@@ -104,11 +137,12 @@ describe('introspection', () => {
     const config = await discover(sso.issuer, web.clientId, web.secret);
     const agent = new UserAgent({ ssoOrigin: new URL(sso.issuer).origin });
     const { tokens } = await codeFlow(config, agent, { login: 'rita', password: user.password });
+    const webClient = createClient(issuer, { clientId: web.clientId, clientSecret: web.secret! });
     const lenient = createVerifier(issuer, {
       audience: ORDERS,
-      introspection: { client: ordersApi, missingAudience: 'accept' },
+      introspection: { client: webClient, missingAudience: 'accept' },
     });
-    expect((await introspect(ordersApi, tokens.refresh_token!)).active).toBe(true);
+    expect((await introspect(webClient, tokens.refresh_token!)).active).toBe(true);
     await expect(verifyAccessToken(lenient, tokens.refresh_token!)).rejects.toMatchObject({
       code: 'SSO_TOKEN_TYPE_INVALID',
     });

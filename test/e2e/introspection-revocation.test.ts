@@ -65,9 +65,15 @@ describe.each(BACKENDS)('token introspection and revocation (%s store)', (backen
     expect(await oidc.tokenIntrospection(app, 'a'.repeat(400))).toEqual({ active: false });
   });
 
-  test('another confidential client (an API) may introspect the token', async () => {
+  test('another client, not a resource server of the token, learns nothing about it', async () => {
     const tokens = await signIn();
-    expect((await oidc.tokenIntrospection(otherApp, tokens.access_token)).active).toBe(true);
+    expect(await oidc.tokenIntrospection(app, tokens.access_token)).toMatchObject({ active: true });
+    expect(await oidc.tokenIntrospection(otherApp, tokens.access_token)).toEqual({
+      active: false,
+    });
+    expect(await oidc.tokenIntrospection(otherApp, tokens.refresh_token!)).toEqual({
+      active: false,
+    });
   });
 
   test('a revoked access token is inactive at introspection and refused at userinfo', async () => {
