@@ -44,10 +44,12 @@ export interface Config {
   /** Seconds an audit event is kept in the store. */
   auditRetention: number;
   /**
-   * The master key that encrypts private keys and client secrets at rest, as given (43 base64url
-   * characters); undefined when not configured (the embedded store then keeps one in dataDir).
+   * The master key that encrypts private keys and client secrets at rest, as given (32 bytes in
+   * base64); undefined when not configured (see keys/master-key.ts for where it comes from then).
    */
   masterKey: string | undefined;
+  /** A file holding the master key (for secrets mounted as files). */
+  masterKeyFile: string | undefined;
 }
 
 /** Failed sign-ins and device codes: when to slow down, when to lock out. */
@@ -204,10 +206,10 @@ const masterKeySetting: Setting<string> = {
   fallback: undefined,
   parse: (raw, variable) => {
     const key = raw.trim();
-    if (!/^[A-Za-z0-9_-]{43}$/.test(key)) {
+    if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(key)) {
       throw new ConfigError(
         variable,
-        'must be 32 random bytes in base64url (43 characters); make one with "npm run sso -- keys master-key"',
+        'must be 32 random bytes in base64; make one with "npm run sso -- keys master-key"',
       );
     }
     return key;
@@ -253,6 +255,7 @@ export const SETTINGS = {
   authorizationsPerAddress: integerSetting('SSO_AUTHORIZATIONS_PER_ADDRESS', '100', 0, 100_000_000),
   auditRetention: durationSetting('SSO_AUDIT_RETENTION', '90d'),
   masterKey: masterKeySetting,
+  masterKeyFile: stringSetting('SSO_MASTER_KEY_FILE', undefined),
 } as const;
 
 function read<T>(env: Env, setting: Setting<T>): T | undefined {
@@ -317,6 +320,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     },
     auditRetention: need(env, SETTINGS.auditRetention),
     masterKey: read(env, SETTINGS.masterKey),
+    masterKeyFile: read(env, SETTINGS.masterKeyFile),
   };
   return deepFreeze(config);
 }

@@ -17,10 +17,15 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
-/** A logger writing lines at `level` and above to `write` (stdout by default). */
+/**
+ * A logger writing lines at `level` and above to `write` (stdout by default). Audit lines are
+ * written at every level but `silent`, unless `auditByLevel` (the CLI, whose changes are stored
+ * anyway): then only at `info` and below, like other info lines.
+ */
 export function createLogger(
   level: LogLevel,
   write: (line: string) => void = (line) => process.stdout.write(line),
+  { auditByLevel = false }: { auditByLevel?: boolean } = {},
 ): Logger {
   const emit = (at: Exclude<LogLevel, 'silent'>) => (message: string, fields?: LogFields) => {
     if (RANK[at] < RANK[level]) return;
@@ -35,10 +40,11 @@ export function createLogger(
     warn: emit('warn'),
     error: emit('error'),
     audit: (fields) => {
-      if (level !== 'silent')
-        write(
-          `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'audit', ...fields })}\n`,
-        );
+      if (auditByLevel) return info('audit', fields);
+      if (level === 'silent') return;
+      write(
+        `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'audit', ...fields })}\n`,
+      );
     },
   };
 }

@@ -9,6 +9,15 @@ import { Clients, type MetadataValidator } from './clients/clients.ts';
 import type { Config } from './config.ts';
 import { ValidationError } from './errors.ts';
 import type { Logger } from './log.ts';
+import { rename } from 'node:fs/promises';
+import {
+  nextKeyFile,
+  readMasterKeyFile,
+  resolveMasterKey,
+  writeKeyFile,
+  type MasterKey,
+} from './keys/master-key.ts';
+import { resealAll, sealSecrets, Sealer } from './keys/secrets-at-rest.ts';
 import { startEngine, type Engine } from './oidc/engine.ts';
 import { endpointLimits, type EndpointLimits } from './security/endpoint-limits.ts';
 import { SignInGuard } from './security/sign-in-guard.ts';
@@ -25,6 +34,17 @@ export interface Services {
   /** The guard against guessing passwords and device codes. */
   guard: SignInGuard;
   limits: EndpointLimits;
+  /** The key that seals secrets in the store (see keys/secrets-at-rest.ts). */
+  masterKey: MasterKey;
+  /**
+   * Seals every secret with `newKey` instead (opening them with the current key). When the current
+   * key is the embedded store's key file, `newKey` is written beside it first (master.key.next)
+   * and replaces it once every secret is sealed, so an interruption loses no key. Answers how many
+   * records changed.
+   */
+  rewrapSecrets(newKey: MasterKey): Promise<number>;
+  /** The new key of an interrupted rewrap of the key file, if there is one. */
+  interruptedRewrap: MasterKey | undefined;
   /** Stops timers and closes the store. */
   close(): Promise<void>;
 }
@@ -32,9 +52,20 @@ export interface Services {
 /** Starts every service over an open, migrated store. */
 export async function startServices(
   config: Readonly<Config>,
-  store: Store,
+  rawStore: Store,
   log: Logger,
 ): Promise<Services> {
+  const resolved = await resolveMasterKey(config, rawStore, log);
+  const { key: masterKey, file: keyFile, interrupted } = resolved;
+  const alsoOpens = interrupted ? [interrupted] : [];
+  // A key file may be replaced by `sso keys rewrap` in another process: read it again then.
+  const reload = keyFile ? () => readMasterKeyFile(keyFile) : undefined;
+  const sealer = new Sealer(masterKey, alsoOpens, reload);
+  const store = sealSecrets(rawStore, sealer);
+  // Secrets an older version kept in the clear are sealed now (not during a rewrap: that would
+  // seal them with the old key again).
+  const resealed = interrupted ? 0 : await resealAll(rawStore, store, sealer);
+  if (resealed) log.info('secrets sealed with the master key', { records: resealed });
   const accounts = new Accounts(store, createPasswordHasher(config.argon2));
   const audit = new AuditLog(store, log, config.auditRetention);
   const guard = new SignInGuard(store, config.signIn);
@@ -76,6 +107,16 @@ export async function startServices(
     audit,
     guard,
     limits,
+    masterKey,
+    async rewrapSecrets(newKey) {
+      const text = newKey.key.toString('base64url');
+      if (keyFile) await writeKeyFile(nextKeyFile(keyFile), text, true);
+      const rewrapper = new Sealer(newKey, [masterKey, ...alsoOpens]);
+      const changed = await resealAll(rawStore, sealSecrets(rawStore, rewrapper), rewrapper);
+      if (keyFile) await rename(nextKeyFile(keyFile), keyFile);
+      return changed;
+    },
+    interruptedRewrap: interrupted,
     async close() {
       engine.stop();
       await store.close();

@@ -63,6 +63,7 @@ const add: Command = {
     const format = args.string('token-format');
     if (format !== undefined) input.tokenFormat = format;
     const api = await (await context.services()).apis.create(input);
+    await context.record({ type: 'api.create', details: { audience: api.audience } });
     if (context.json) return printJson(apiView(api));
     print(
       `Registered API ${api.audience} with scopes ${api.scopes.join(' ')}; access tokens live ${formatDuration(api.accessTokenTtl)}.`,
@@ -124,6 +125,7 @@ const remove: Command = {
   async run(args, context) {
     const [audience = ''] = args.positionals;
     await (await context.services()).apis.remove(audience);
+    await context.record({ type: 'api.remove', details: { audience } });
     if (context.json) return printJson({ audience, removed: true });
     print(`Removed API ${audience}.`);
   },

@@ -3,6 +3,7 @@
 import { userInfo } from 'node:os';
 import { describeError, type Logger } from '../log.ts';
 import { apiCommands } from './apis.ts';
+import { auditCommands } from './audit.ts';
 import { parseCommandArgs, wantsHelp } from './args.ts';
 import { clientCommands } from './clients.ts';
 import type { Command, CommandGroup } from './command.ts';
@@ -20,6 +21,7 @@ export const GROUPS: readonly CommandGroup[] = [
   apiCommands,
   keyCommands,
   storeCommands,
+  auditCommands,
 ];
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);

@@ -174,6 +174,7 @@ const add: Command = {
     const alg = args.string('id-token-alg');
     if (alg !== undefined) input.idTokenSigningAlg = choice('id-token-alg', alg, SIGNING_ALGS);
     const result = await (await context.services()).clients.create(input);
+    await context.record({ type: 'client.create', clientId: result.client.clientId });
     printSecret(result, context, `Created ${type} client "${name.trim()}".`);
   },
 };
@@ -242,6 +243,7 @@ const remove: Command = {
   async run(args, context) {
     const [clientId = ''] = args.positionals;
     await (await context.services()).clients.remove(clientId);
+    await context.record({ type: 'client.remove', clientId });
     if (context.json) return printJson({ clientId, removed: true });
     print(`Removed client ${clientId}.`);
   },
@@ -256,6 +258,7 @@ const rotateSecret: Command = {
   async run(args, context) {
     const [clientId = ''] = args.positionals;
     const result = await (await context.services()).clients.rotateSecret(clientId);
+    await context.record({ type: 'client.secret.rotate', clientId });
     printSecret(result, context, `New secret for client ${clientId}; the old one no longer works.`);
   },
 };

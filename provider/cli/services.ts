@@ -24,7 +24,9 @@ export function lazyServices(env: Readonly<Record<string, string | undefined>>):
   let log: Logger | undefined;
   const open = async () => {
     const config = loadConfig({ SSO_LOG_LEVEL: 'warn', ...env });
-    log = createLogger(config.logLevel, (line) => process.stderr.write(line));
+    log = createLogger(config.logLevel, (line) => process.stderr.write(line), {
+      auditByLevel: true,
+    });
     // Loaded here, not at the top: help and usage errors should not wait for the protocol engine.
     const [{ openStore }, { startServices }] = await Promise.all([
       import('../store.ts'),

@@ -110,6 +110,7 @@ const add: Command = {
       ? undefined
       : await readNewPassword(args.flag('password-stdin'), ', use --no-password');
     const account = await accounts.create(input, password);
+    await context.record({ type: 'user.create', ...who(account) });
     if (context.json) return printJson(accountView(account));
     print(`Created user ${account.username} (sub ${account.id}).`);
     if (!password) print(`It cannot sign in until "sso users set-password ${account.username}".`);
@@ -163,6 +164,7 @@ const disable: Command = {
   async run(args, context) {
     const [login = ''] = args.positionals;
     const account = await (await context.services()).accounts.setDisabled(login, true);
+    await context.record({ type: 'user.disable', ...who(account) });
     if (context.json) return printJson(accountView(account));
     print(`Disabled user ${account.username}; their sessions, grants and tokens have ended.`);
   },
@@ -176,6 +178,7 @@ const enable: Command = {
   async run(args, context) {
     const [login = ''] = args.positionals;
     const account = await (await context.services()).accounts.setDisabled(login, false);
+    await context.record({ type: 'user.enable', ...who(account) });
     if (context.json) return printJson(accountView(account));
     print(`Enabled user ${account.username}.`);
   },
@@ -190,6 +193,7 @@ const remove: Command = {
   async run(args, context) {
     const [login = ''] = args.positionals;
     const account = await (await context.services()).accounts.remove(login);
+    await context.record({ type: 'user.remove', ...who(account) });
     if (context.json) return printJson(accountView(account));
     print(`Removed user ${account.username}.`);
   },
@@ -211,6 +215,7 @@ const setPassword: Command = {
     if (!(await accounts.findByLogin(login))) throw notFound(login);
     const password = await readNewPassword(args.flag('password-stdin'));
     const account = await accounts.setPassword(login, password);
+    await context.record({ type: 'password.change', ...who(account) });
     if (context.json) return printJson(accountView(account));
     print(`Set the password of user ${account.username}.`);
   },
@@ -247,6 +252,11 @@ const update: Command = {
       changes.emailVerified = false;
     }
     const account = await accounts.update(login, changes);
+    await context.record({
+      type: 'user.update',
+      ...who(account),
+      details: { fields: Object.keys(changes).sort().join(' ') },
+    });
     printAccount(account, context);
   },
 };
@@ -294,6 +304,11 @@ const unlock: Command = {
     }
   },
 };
+
+// The account an audit event is about.
+function who(account: Account): { username: string; accountId: string } {
+  return { username: account.username, accountId: account.id };
+}
 
 function notFound(login: string): NotFoundError {
   return new NotFoundError(`user "${login}"`);

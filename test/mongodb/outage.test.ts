@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openMongoStore } from '../../adapters/mongodb/mongodb-store.ts';
 import { authorizationRequest, discover, REDIRECT_URI } from '../support/flows.ts';
 import { describeIfMongo, dropMongoDatabase, mongoTestUri } from '../support/mongodb-server.ts';
+import { newMasterKeyText } from '../../provider/keys/master-key.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { page, UserAgent } from '../support/user-agent.ts';
@@ -28,7 +29,7 @@ describeIfMongo('MongoDB outage and recovery', () => {
       },
     );
     await store.migrate();
-    sso = await startTestSso({ store });
+    sso = await startTestSso({ store, env: { SSO_MASTER_KEY: newMasterKeyText() } });
     await sso
       .client({ type: 'confidential', name: 'Worker', grantTypes: ['client_credentials'] })
       .then((client) => {

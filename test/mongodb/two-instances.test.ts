@@ -7,6 +7,7 @@ import { openMongoStore } from '../../adapters/mongodb/mongodb-store.ts';
 import type { Store } from '../../adapters/store.ts';
 import { loadConfig } from '../../provider/config.ts';
 import { createLogger } from '../../provider/log.ts';
+import { newMasterKeyText } from '../../provider/keys/master-key.ts';
 import { startServices } from '../../provider/services.ts';
 import { authorizationRequest, discover, REDIRECT_URI, signIn } from '../support/flows.ts';
 import { describeIfMongo, dropMongoDatabase, mongoTestUri } from '../support/mongodb-server.ts';
@@ -21,6 +22,8 @@ const PUBLIC = 'https://sso.example.test';
 describeIfMongo('two SSO instances on one MongoDB', () => {
   let dbName: string;
   let uri: string;
+  // Every instance on one MongoDB shares the master key that seals its secrets.
+  const masterKey = newMasterKeyText();
   const instances: { process: ChildProcess; url: string; output: string[] }[] = [];
 
   const start = async () => {
@@ -30,6 +33,7 @@ describeIfMongo('two SSO instances on one MongoDB', () => {
       env: {
         ...process.env,
         MONGODB_URI: uri,
+        SSO_MASTER_KEY: masterKey,
         SSO_ISSUER: PUBLIC,
         SSO_TRUST_PROXY: 'true',
         SSO_PORT: String(port),
@@ -109,7 +113,7 @@ describeIfMongo('two SSO instances on one MongoDB', () => {
   test('sign in through one instance; redeem, refresh and introspect through the other', async () => {
     const store = await openMongoStore(uri, { log: { warn: () => undefined } });
     const services = await startServices(
-      loadConfig({ SSO_ISSUER: PUBLIC }),
+      loadConfig({ SSO_ISSUER: PUBLIC, SSO_MASTER_KEY: masterKey }),
       store,
       createLogger('silent'),
     );

@@ -279,7 +279,7 @@ describe.each(BACKENDS)(
     test('a second instance on the same store sees the same lockout', async () => {
       const second = await startTestSso({
         backend,
-        store: await sso.openSharedStore(),
+        sharing: sso,
         env: { SSO_LOGIN_DELAY_AFTER: '100', SSO_LOGIN_LOCKOUT_AFTER: '3' },
       });
       try {

@@ -136,7 +136,7 @@ describe.each(BACKENDS)('request limits (%s store)', (backend) => {
   test('instances on one store share the limits', async () => {
     const second = await startTestSso({
       backend,
-      store: await sso.openSharedStore(),
+      sharing: sso,
       env: { SSO_RATE_LIMIT_PER_ADDRESS: '20' },
     });
     try {

@@ -11,6 +11,7 @@ import type { AccountInput } from '../../provider/accounts/accounts.ts';
 import type { ApiInput } from '../../provider/apis/apis.ts';
 import type { ClientInput } from '../../provider/clients/clients.ts';
 import { loadConfig, type Config } from '../../provider/config.ts';
+import { newMasterKeyText } from '../../provider/keys/master-key.ts';
 import { createLogger } from '../../provider/log.ts';
 import { startServer, type RunningServer } from '../../provider/server.ts';
 import { openStore } from '../../provider/store.ts';
@@ -26,6 +27,8 @@ export interface TestSsoOptions {
   backend?: Backend;
   /** An open, migrated store to use instead (closed by stop(); anything else is the caller's). */
   store?: Store;
+  /** Another instance on the same store (and master key) as `sharing`, as a second server. */
+  sharing?: TestSso;
 }
 
 export interface TestSso extends RunningServer {
@@ -67,12 +70,15 @@ export async function startTestSso(options: TestSsoOptions = {}): Promise<TestSs
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'sso-test-'));
   const origin = options.publicOrigin ?? `http://127.0.0.1:${port}`;
-  const env = {
+  const env: Record<string, string> = {
     SSO_PORT: String(port),
     SSO_HOST: '127.0.0.1',
     SSO_ISSUER: `${origin}${options.basePath ?? ''}`,
     SSO_DATA_DIR: dataDir,
     SSO_LOG_LEVEL: process.env.SSO_TEST_LOG_LEVEL ?? 'silent',
+    // MongoDB needs a master key every instance shares; the embedded store keeps one in its dir.
+    ...(options.backend === 'mongodb' ? { SSO_MASTER_KEY: newMasterKeyText() } : {}),
+    ...options.sharing?.storeEnv,
     ...options.env,
   };
   const config = loadConfig(env);
@@ -80,7 +86,10 @@ export async function startTestSso(options: TestSsoOptions = {}): Promise<TestSs
   let store: Store;
   let dropDatabase = async () => {};
   let storeEnv: Record<string, string> = { SSO_DATA_DIR: dataDir };
-  if (options.store) {
+  if (options.sharing) {
+    store = await options.sharing.openSharedStore();
+    storeEnv = options.sharing.storeEnv;
+  } else if (options.store) {
     store = options.store;
   } else if (options.backend === 'mongodb') {
     const mongo = await freshMongoStore();
@@ -88,7 +97,7 @@ export async function startTestSso(options: TestSsoOptions = {}): Promise<TestSs
     dropDatabase = mongo.dispose;
     const uri = new URL(mongoTestUri()!);
     uri.pathname = `/${mongo.dbName}`;
-    storeEnv = { MONGODB_URI: uri.href };
+    storeEnv = { MONGODB_URI: uri.href, SSO_MASTER_KEY: env.SSO_MASTER_KEY! };
   } else {
     store = await openStore(config, log);
   }
