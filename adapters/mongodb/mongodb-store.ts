@@ -29,6 +29,13 @@ export interface MongoStoreOptions {
    * ms. Default: the URI's `serverSelectionTimeoutMS`, else 5000 (the driver's own is 30000).
    */
   readonly serverSelectionTimeoutMS?: number;
+  /**
+   * How long a connection may wait for an answer (or to connect) before the operation fails as
+   * unavailable, in ms: a server that hangs with connections open is an outage within this bound,
+   * not a request that waits for ever. Default: the URI's `socketTimeoutMS` / `connectTimeoutMS`,
+   * else 5000 (the driver's own: none, and 30000).
+   */
+  readonly socketTimeoutMS?: number;
   /** How often expired records are removed where the server refuses TTL indexes, in ms. Default 60000. */
   readonly sweepIntervalMs?: number;
   /** Where the store's warnings go (one when TTL indexes are refused). Default: process.emitWarning. */
@@ -44,6 +51,7 @@ export interface MongoStoreLog {
 export const MONGO_STORE_DEFAULTS = Object.freeze({
   dbName: 'sso',
   serverSelectionTimeoutMS: 5000,
+  socketTimeoutMS: 5000,
   sweepIntervalMs: 60_000,
   log: {
     warn: (message: string, fields?: Record<string, unknown>) =>
@@ -118,11 +126,20 @@ export async function openMongoStore(
     ),
     audit: new MongoAudit(collections.audit, info),
     async migrate() {
-      await guarded(info, async () => {
-        await createCollectionsAndIndexes(db);
-        const refusal = await createTtlIndexes(db);
-        if (refusal !== undefined) fallback.start(redact(refusal, info));
-      });
+      // Building an index over a large collection takes as long as it takes: migrations use a
+      // connection of their own without the socket timeout that bounds requests.
+      const patient = createClient(uri, info, { ...options, socketTimeoutMS: 0 });
+      try {
+        await guarded(info, async () => {
+          await patient.connect();
+          const target = patient.db(dbName);
+          await createCollectionsAndIndexes(target);
+          const refusal = await createTtlIndexes(target);
+          if (refusal !== undefined) fallback.start(redact(refusal, info));
+        });
+      } finally {
+        await patient.close().catch(() => undefined);
+      }
     },
     async sweepExpired() {
       return guarded(info, () => sweepExpired(collections));
@@ -144,6 +161,13 @@ function createClient(uri: string, info: MongoUriInfo, options: MongoStoreOption
     options.serverSelectionTimeoutMS ??
     (info.setsServerSelectionTimeout ? undefined : MONGO_STORE_DEFAULTS.serverSelectionTimeoutMS);
   if (timeout !== undefined) clientOptions.serverSelectionTimeoutMS = timeout;
+  const socketTimeout = options.socketTimeoutMS ?? MONGO_STORE_DEFAULTS.socketTimeoutMS;
+  if (options.socketTimeoutMS !== undefined || !info.options.has('sockettimeoutms')) {
+    clientOptions.socketTimeoutMS = socketTimeout;
+  }
+  if (!info.options.has('connecttimeoutms')) {
+    clientOptions.connectTimeoutMS = socketTimeout || MONGO_STORE_DEFAULTS.socketTimeoutMS;
+  }
   try {
     return new MongoClient(uri, clientOptions);
   } catch (error) {

@@ -9,6 +9,8 @@ export interface MongoUriInfo {
   readonly dbName: string | undefined;
   /** Whether the URI sets `serverSelectionTimeoutMS` itself (then the URI wins over our default). */
   readonly setsServerSelectionTimeout: boolean;
+  /** The connection options the URI sets itself, lower-cased (the URI wins over our defaults). */
+  readonly options: ReadonlySet<string>;
   /** Strings that must never appear in a message: the user-info part and the password. */
   readonly secrets: readonly string[];
 }
@@ -21,6 +23,7 @@ export function inspectMongoUri(uri: string): MongoUriInfo {
       target: '(unparseable MongoDB URI)',
       dbName: undefined,
       setsServerSelectionTimeout: false,
+      options: new Set(),
       secrets: [uri],
     };
   }
@@ -36,12 +39,17 @@ export function inspectMongoUri(uri: string): MongoUriInfo {
   const path = /^\/([^?#]*)/.exec(afterHosts)?.[1] ?? '';
   const query = /\?([^#]*)/.exec(afterHosts)?.[1] ?? '';
   const dbName = path === '' ? undefined : safeDecode(path);
+  const options = new Set(
+    query
+      .split('&')
+      .map((pair) => pair.split('=')[0]?.toLowerCase() ?? '')
+      .filter(Boolean),
+  );
   return {
     target: `${scheme}${hosts}${dbName === undefined ? '' : `/${dbName}`}`,
     dbName,
-    setsServerSelectionTimeout: query
-      .split('&')
-      .some((pair) => pair.split('=')[0]?.toLowerCase() === 'serverselectiontimeoutms'),
+    setsServerSelectionTimeout: options.has('serverselectiontimeoutms'),
+    options,
     secrets: secretsOf(userInfo),
   };
 }

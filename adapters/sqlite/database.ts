@@ -6,6 +6,7 @@
 // connection's busy timeout is 0: a call that meets a lock fails at once with SQLITE_BUSY, and is
 // tried again on a timer, with growing pauses, until `lockWaitMs` has passed; then it fails with
 // StoreUnavailableError and the caller answers 503.
+import { open } from 'node:fs/promises';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreConflictError, StoreUnavailableError } from '../store.ts';
@@ -14,7 +15,12 @@ import { StoreConflictError, StoreUnavailableError } from '../store.ts';
 // BUSY LOCKED READONLY IOERR CORRUPT FULL CANTOPEN NOTADB.
 const UNAVAILABLE_CODES = new Set([5, 6, 8, 10, 11, 13, 14, 26]);
 const BUSY_CODES = new Set([5, 6]);
+// CORRUPT NOTADB: the file is damaged; it will not heal while the process runs.
+const DAMAGED_CODES = new Set([11, 26]);
 const SQLITE_CONSTRAINT = 19;
+
+// The first 16 bytes of every SQLite database file.
+const HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /** How long a call waits for another process's lock by default, in ms. */
 export const DEFAULT_LOCK_WAIT_MS = 1000;
@@ -24,13 +30,21 @@ export interface DatabaseOptions {
   lockWaitMs?: number;
 }
 
-/** An open database with a statement cache. */
+/**
+ * An open database with a statement cache. Once it meets a damaged file (a statement fails with
+ * SQLITE_CORRUPT or SQLITE_NOTADB, or checkFile finds the header gone), every call fails at once as
+ * unavailable: what it would read can no longer be trusted, and nothing heals until an operator
+ * restores the file and restarts.
+ */
 export class Database {
   readonly #db: DatabaseSync;
+  readonly #path: string;
   readonly #statements = new Map<string, StatementSync>();
   readonly #lockWaitMs: number;
+  #damaged: string | undefined;
 
   constructor(path: string, options: DatabaseOptions = {}) {
+    this.#path = path;
     this.#lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
     this.#db = guard(() => new DatabaseSync(path));
     guard(() => {
@@ -111,9 +125,36 @@ export class Database {
     }
   }
 
+  /**
+   * Checks that the file on disk still starts as a SQLite database (a cheap check: reads served
+   * from the cache would not notice a file overwritten underneath). Marks the database damaged and
+   * throws StoreUnavailableError when it does not.
+   */
+  async checkFile(): Promise<void> {
+    this.#throwIfDamaged();
+    if (this.#path === ':memory:') return;
+    const header = Buffer.alloc(HEADER.length);
+    const file = await open(this.#path, 'r');
+    try {
+      await file.read(header, 0, HEADER.length, 0);
+    } finally {
+      await file.close();
+    }
+    if (!header.equals(HEADER)) {
+      this.#damaged = 'the database file is not a SQLite database any more';
+      this.#throwIfDamaged();
+    }
+  }
+
   close(): void {
     this.#statements.clear();
     if (this.#db.isOpen) this.#db.close();
+  }
+
+  #throwIfDamaged(): void {
+    if (this.#damaged !== undefined) {
+      throw new StoreUnavailableError(`embedded store unavailable: ${this.#damaged}`);
+    }
   }
 
   #pageCount(): number {
@@ -133,12 +174,18 @@ export class Database {
   // Runs `fn`; while it meets another connection's lock, tries again on a timer until the wait is
   // used up. Never sleeps on the event loop.
   async #attempt<T>(fn: () => T): Promise<T> {
+    this.#throwIfDamaged();
     const deadline = Date.now() + this.#lockWaitMs;
     let pause = 2;
     for (;;) {
       try {
         return fn();
       } catch (error) {
+        const code = sqliteCode(error);
+        if (code !== undefined && DAMAGED_CODES.has(code)) {
+          const { message } = error as { message?: unknown };
+          this.#damaged = typeof message === 'string' ? message : 'the database file is damaged';
+        }
         if (!isBusy(error)) throw translate(error);
         if (Date.now() >= deadline) {
           throw new StoreUnavailableError(

@@ -50,6 +50,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
       await migrate(db);
     },
     async sweepExpired() {
+      await db.checkFile();
       const removed = await oidc.sweepExpired();
       await counters.sweepExpired();
       await audit.sweepExpired();
@@ -57,8 +58,9 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
       return removed;
     },
     async ping() {
-      // A read proves the file is a readable database; taking the write lock (and letting go at
-      // once) proves no other process holds it.
+      // The file still looks like a database, a read works, and taking the write lock (letting go
+      // at once) proves no other process holds it.
+      await db.checkFile();
       await db.get('SELECT count(*) FROM key_sets');
       await db.transaction(() => undefined);
     },

@@ -104,4 +104,34 @@ describeIfMongo('MongoDB outage and recovery', () => {
     expect(recovered).toBe(true);
     expect((await fetch(`${sso.issuer}/healthz`)).status).toBe(200);
   });
+
+  test('a hung server (connections open, no answers): 503 within a bounded time, then recovery', async () => {
+    expect((await tokenRequest()).status).toBe(200);
+    proxy.hang();
+    try {
+      let started = Date.now();
+      const failed = await tokenRequest();
+      expect(failed.status).toBe(503);
+      expect(await failed.json()).toMatchObject({ error: 'temporarily_unavailable' });
+      // Two socket timeouts of 5 s at most: the driver retries a read or write once.
+      expect(Date.now() - started).toBeLessThan(12_000);
+
+      started = Date.now();
+      const health = await fetch(`${sso.issuer}/healthz`);
+      expect(health.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(5000);
+
+      started = Date.now();
+      expect((await fetch(`${sso.issuer}/jwks`)).status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      proxy.restore();
+    }
+    let recovered = false;
+    for (let i = 0; i < 100 && !recovered; i++) {
+      recovered = (await tokenRequest()).status === 200;
+      if (!recovered) await sleep(200);
+    }
+    expect(recovered).toBe(true);
+  }, 60_000);
 });

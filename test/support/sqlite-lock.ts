@@ -7,8 +7,7 @@ import { once } from 'node:events';
 const HOLDER = `
 const { DatabaseSync } = require('node:sqlite');
 const db = new DatabaseSync(process.argv[1]);
-db.exec(process.argv[2] === 'exclusive' ? 'PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE' : 'BEGIN IMMEDIATE');
-if (process.argv[2] === 'exclusive') db.prepare('SELECT count(*) FROM sqlite_master').get();
+db.exec('BEGIN IMMEDIATE');
 process.stdout.write('locked\\n');
 process.stdin.on('end', () => { db.exec('ROLLBACK'); db.close(); process.exit(0); });
 process.stdin.resume();
@@ -19,16 +18,11 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-/**
- * Holds the write lock of the SQLite file at `path` from another process. `exclusive` also keeps
- * readers out (SQLite's exclusive locking mode), as a VACUUM or a careless tool would.
- */
-export async function holdSqliteLock(path: string, exclusive = false): Promise<HeldLock> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['-e', HOLDER, path, exclusive ? 'exclusive' : 'write'],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+/** Holds the write lock of the SQLite file at `path` from another process. */
+export async function holdSqliteLock(path: string): Promise<HeldLock> {
+  const child: ChildProcess = spawn(process.execPath, ['-e', HOLDER, path], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));

@@ -7,7 +7,12 @@ export interface TcpProxy {
   readonly address: string;
   /** Drops every open connection and refuses new ones until restore(). */
   cut(): void;
-  /** Accepts and forwards connections again. */
+  /**
+   * Keeps every connection open but forwards nothing either way, and accepts new ones that never
+   * answer, until restore(): a server that hangs (stopped process, full disk, network black hole).
+   */
+  hang(): void;
+  /** Accepts and forwards connections again (hung connections are dropped). */
   restore(): void;
   close(): Promise<void>;
 }
@@ -20,15 +25,28 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   ];
   const open = new Set<Socket>();
   let down = false;
+  let hung = false;
+  const swallow = (socket: Socket) => {
+    socket.unpipe();
+    socket.removeAllListeners('data');
+    socket.on('data', () => undefined);
+  };
   const server: Server = createServer((client) => {
     if (down) {
       client.destroy();
       return;
     }
+    client.on('error', () => client.destroy());
+    open.add(client);
+    client.on('close', () => open.delete(client));
+    if (hung) {
+      swallow(client);
+      return;
+    }
     const upstream = connect(port, host);
+    open.add(upstream);
+    upstream.on('close', () => open.delete(upstream));
     for (const socket of [client, upstream]) {
-      open.add(socket);
-      socket.on('close', () => open.delete(socket));
       socket.on('error', () => {
         client.destroy();
         upstream.destroy();
@@ -45,8 +63,14 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
       down = true;
       for (const socket of open) socket.destroy();
     },
+    hang() {
+      hung = true;
+      for (const socket of open) swallow(socket);
+    },
     restore() {
+      if (hung) for (const socket of open) socket.destroy();
       down = false;
+      hung = false;
     },
     close: () =>
       new Promise<void>((resolve) => {
