@@ -11,6 +11,7 @@ import { openMongoStore } from '../adapters/mongodb/mongodb-store.ts';
 import { openSqliteStore } from '../adapters/sqlite/sqlite-store.ts';
 import type { Store } from '../adapters/store.ts';
 import { loadConfig } from '../provider/config.ts';
+import { newMasterKeyText } from '../provider/keys/master-key.ts';
 import { createLogger } from '../provider/log.ts';
 import { startServer } from '../provider/server.ts';
 
@@ -73,6 +74,10 @@ async function bench(label: string, store: Store): Promise<void> {
     SSO_HOST: '127.0.0.1',
     SSO_DATA_DIR: dataDir,
     SSO_LOG_LEVEL: 'error',
+    SSO_MASTER_KEY: newMasterKeyText(),
+    // The request limits count every request, as in production, but are set too high to refuse any.
+    SSO_RATE_LIMIT_PER_ADDRESS: '100000000',
+    SSO_RATE_LIMIT_PER_CLIENT: '100000000',
   });
   const running = await startServer(config, store, createLogger(config.logLevel));
   // The issuer is only used in token claims here; requests go to the listener.
@@ -152,7 +157,9 @@ async function bench(label: string, store: Store): Promise<void> {
     const rss = process.memoryUsage().rss;
 
     const baseline = results[0]!.perSecond;
-    console.log(`\n${label}  (${CONCURRENCY} concurrent requests, ${SECONDS}s each)`);
+    console.log(
+      `\n${label}  (${CONCURRENCY} concurrent requests, ${SECONDS}s each; request limits counting)`,
+    );
     console.log(
       'endpoint'.padEnd(40),
       'req/s'.padStart(8),

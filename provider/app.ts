@@ -12,6 +12,7 @@ import type { AuditLog } from './audit/audit.ts';
 import type { Config } from './config.ts';
 import { errorBoundary } from './http/error-boundary.ts';
 import { issuerOrigin } from './http/issuer-origin.ts';
+import { notFound } from './http/not-found.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { describeError, type Logger } from './log.ts';
 import type { Engine } from './oidc/engine.ts';
@@ -68,6 +69,7 @@ export function createApp(input: AppInput): Koa {
     await next();
   });
   app.use(errorBoundary(log, config.basePath));
+  app.use(notFound(config.basePath));
   app.use(prefixed(config.basePath, assets()));
   app.use(router.routes());
   app.use(limits.middleware);

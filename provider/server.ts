@@ -1,6 +1,7 @@
 // The running service: services + HTTP server + the periodic sweep of expired records.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Store } from '../adapters/store.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
@@ -11,6 +12,29 @@ export interface RunningServer extends Services {
   server: Server;
   /** Where the server listens, e.g. `http://127.0.0.1:41234` (not the issuer). */
   listenUrl: string;
+}
+
+// Requests Node's HTTP parser refuses before any middleware sees them (a request line or headers
+// too large, malformed syntax): answered in OAuth's shape instead of with an empty body.
+function answerClientError(
+  error: Error & { code?: string; rawPacket?: Buffer },
+  socket: Duplex,
+): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const body = JSON.stringify({
+    error: 'invalid_request',
+    error_description: tooLarge ? 'the request line or headers are too large' : 'malformed request',
+  });
+  // A HEAD request's answer has the headers of the body it would have, and no body.
+  const head = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${head ? '' : body}`,
+  );
 }
 
 /** Starts the services and the HTTP server on config.host:config.port (port 0 picks one). */
@@ -31,6 +55,7 @@ export async function startServer(
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (req, res) => {
     void handle(req, res);
   });
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

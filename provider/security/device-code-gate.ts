@@ -21,10 +21,26 @@ const SESSION_COOKIE = '_session';
 export function deviceCodeGate(guard: SignInGuard, basePath: string): Middleware {
   const path = `${basePath}${DEVICE_CODE_PATH}`;
   return async (ctx, next) => {
+    // The code entry form (POST /device) and the device flow's resume (GET /device/<id>), but not
+    // the code entry page itself (GET /device, /device/), which starts a session.
+    const isEntry = ctx.path === path || ctx.path === `${path}/`;
+    // The device authorization endpoint takes POST only; the engine would take any other method
+    // for a device page called "auth".
+    if (ctx.path === `${path}/auth` && ctx.method !== 'POST' && ctx.method !== 'OPTIONS') {
+      ctx.status = 405;
+      ctx.set('Allow', 'POST, OPTIONS');
+      ctx.body = {
+        error: 'invalid_request',
+        error_description: `${ctx.method} is not allowed here (use POST)`,
+      };
+      return;
+    }
     const devicePage =
-      (ctx.method === 'POST' && ctx.path === path) ||
-      (ctx.method === 'GET' && ctx.path.startsWith(`${path}/`));
-    if (devicePage && !ctx.cookies.get(SESSION_COOKIE)) {
+      (ctx.method === 'POST' && isEntry) ||
+      ((ctx.method === 'GET' || ctx.method === 'HEAD') &&
+        ctx.path.startsWith(`${path}/`) &&
+        !isEntry);
+    if (devicePage && !ctx.cookies.get(SESSION_COOKIE, { signed: true })) {
       await renderPage(ctx, 'error', {
         title: 'Connect a device',
         error: 'invalid_request',
@@ -35,7 +51,7 @@ export function deviceCodeGate(guard: SignInGuard, basePath: string): Middleware
       return;
     }
     const refusal =
-      ctx.method === 'POST' && ctx.path === path
+      ctx.method === 'POST' && (ctx.path === path || ctx.path === `${path}/`)
         ? await guard.deviceCodeAllowed(addressKey(clientAddress(ctx)))
         : undefined;
     if (!refusal) {

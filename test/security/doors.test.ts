@@ -200,7 +200,6 @@ describe.each(BACKENDS)('smaller doors (%s store)', (backend) => {
     for (const [method, path, body] of [
       ['POST', '/device', 'user_code=BCDF-GHJK&xsrf=whatever'],
       ['GET', '/device/some-interaction', undefined],
-      ['GET', '/device/auth', undefined],
     ] as const) {
       const response = await fetch(`${sso.issuer}${path}`, {
         method,
@@ -215,6 +214,13 @@ describe.each(BACKENDS)('smaller doors (%s store)', (backend) => {
       expect(html).toContain('Open the device page again');
       expect(html).not.toMatch(/\bat .*\.(js|ts):\d+/);
     }
+    // The device authorization endpoint, asked with GET, says which method it takes.
+    const wrongMethod = await fetch(`${sso.issuer}/device/auth`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST, OPTIONS');
+    expect(await wrongMethod.json()).toMatchObject({ error: 'invalid_request' });
   });
 
   test('discovery and the device verification URI come from the issuer, whatever Host and X-Forwarded-* say', async () => {

@@ -30,6 +30,8 @@ export interface UserAgentOptions {
    * address, as it would see people on other networks.
    */
   localAddress?: string;
+  /** The fetch to send requests with (a load balancer in front of several instances, say). */
+  fetch?: typeof fetch;
 }
 
 /** A dispatcher whose connections start from `localAddress` (any of 127.0.0.0/8 works on Linux). */
@@ -55,7 +57,7 @@ export class UserAgent {
 
   constructor(options: UserAgentOptions) {
     this.#options = options;
-    this.#fetch = options.localAddress ? fetchFrom(options.localAddress) : fetch;
+    this.#fetch = options.fetch ?? (options.localAddress ? fetchFrom(options.localAddress) : fetch);
   }
 
   /** GETs `url` and follows SSO-internal redirects; a redirect elsewhere is returned as `left`. */
