@@ -1,7 +1,8 @@
 // Interoperability with Python's Authlib (OAuth2Session over requests; ID token validation as
 // Authlib's OpenID client does it; Authlib's RFC 9068 validator for the API): test/interop/python/
-// interop.py is pointed at a fresh SSO and what it observed is asserted here. It needs python3 and
-// the pinned requirements; this test installs nothing and fails, never skips, when they are missing.
+// interop.py is pointed at a fresh SSO and what it observed is asserted here. It runs in the virtual
+// environment test/tools/prepare.sh makes (test/interop/python/.venv, with the pinned requirements);
+// this test installs nothing and fails, never skips, when it is missing.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,9 @@ import {
 
 const SCRIPT = fileURLToPath(new URL('./python/interop.py', import.meta.url));
 const REQUIREMENTS = fileURLToPath(new URL('./python/requirements.txt', import.meta.url));
-const INSTALL = 'CI must run: python3 -m pip install -r test/interop/python/requirements.txt';
+const PYTHON = fileURLToPath(new URL('./python/.venv/bin/python', import.meta.url));
+const INSTALL =
+  'CI must run: bash test/tools/prepare.sh (it makes test/interop/python/.venv with the pinned requirements)';
 
 interface PythonReport {
   libraries: Record<string, string>;
@@ -60,11 +63,11 @@ describe('Python: Authlib + requests against SSO', () => {
   let report: PythonReport;
 
   beforeAll(async () => {
-    const version = await run('python3', ['--version']);
-    expectSuccess(version, '`python3 --version`', `Python 3.10+ must be on PATH. ${INSTALL}`);
+    const version = await run(PYTHON, ['--version']);
+    expectSuccess(version, `\`${PYTHON} --version\``, `Python 3.10+ is needed. ${INSTALL}`);
     sso = await startTestSso();
     fixtures = await registerFixtures(sso, 'Python');
-    const result = await run('python3', [SCRIPT], { env: fixtures.env, timeoutMs: 30_000 });
+    const result = await run(PYTHON, [SCRIPT], { env: fixtures.env, timeoutMs: 30_000 });
     if (result.code === 3) expectSuccess(result, 'Importing the Python dependencies', INSTALL);
     report = parseReport<PythonReport>(result, 'test/interop/python/interop.py');
   }, 60_000);

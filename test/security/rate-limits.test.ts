@@ -2,6 +2,7 @@
 // address, a client's id sent with wrong secrets, a stream of authorization requests that each
 // leave a pending sign-in behind. Addresses are real (requests leave from 127.0.0.x).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { stat } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import type * as oidc from 'openid-client';
@@ -104,8 +105,9 @@ describe.each(BACKENDS)('request limits (%s store)', (backend) => {
     expect(other.status).toBe(200);
   });
 
-  test('an authorization flood: 30 pending sign-ins per address, each under 8 KB; oversized requests store nothing', async () => {
+  test('an authorization flood: 30 pending sign-ins per address, each under 8 KB, the store under 2 MiB more; oversized requests store nothing', async () => {
     const before = await interactions();
+    const bytesBefore = await storeBytes();
     const authorize = (state: string) => {
       const url = new URL(web.serverMetadata().authorization_endpoint!);
       url.search = new URLSearchParams({
@@ -131,6 +133,8 @@ describe.each(BACKENDS)('request limits (%s store)', (backend) => {
     const after = await interactions();
     expect(after.count - before.count).toBe(30);
     expect(after.largest).toBeLessThan(8 * 1024);
+    // Where the bytes on disk can be read (the embedded store, write-ahead log included).
+    if (backend === 'sqlite') expect((await storeBytes()) - bytesBefore).toBeLessThan(2 * 2 ** 20);
   });
 
   test('instances on one store share the limits', async () => {
@@ -153,6 +157,19 @@ describe.each(BACKENDS)('request limits (%s store)', (backend) => {
       await second.stop();
     }
   });
+
+  // The embedded store's size on disk, database and write-ahead log.
+  async function storeBytes(): Promise<number> {
+    const sizes = await Promise.all(
+      [SQLITE_FILE, `${SQLITE_FILE}-wal`].map((file) =>
+        stat(join(sso.config.dataDir, file)).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
+    );
+    return sizes.reduce((a, b) => a + b, 0);
+  }
 
   // How many pending sign-ins the store holds, and the largest, read beside the service.
   async function interactions(): Promise<{ count: number; largest: number }> {

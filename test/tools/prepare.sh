@@ -5,7 +5,8 @@
 # so (the MongoDB suites skip instead, unless SSO_REQUIRE_MONGODB=1):
 # - Debian's Chromium for the browser test (apt-get, as root), unless CHROMIUM_PATH names one;
 # - FerretDB for the MongoDB suites (built with Go), unless MONGODB_URI is set or mongod is on PATH;
-# - the Go modules (go-oidc, x/oauth2) and the pinned Python packages (Authlib) of the interop tests.
+# - the Go modules (go-oidc, x/oauth2) of the interop tests, and the pinned Python packages (Authlib)
+#   in a virtual environment of their own, test/interop/python/.venv (never the system Python).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 note() { printf 'test tools: %s\n' "$*" >&2; }
@@ -36,15 +37,28 @@ else
   note "no Go toolchain; the Go interop test will fail"
 fi
 
+venv=test/interop/python/.venv
+requirements=test/interop/python/requirements.txt
 if command -v python3 >/dev/null 2>&1; then
-  requirements=test/interop/python/requirements.txt
-  if ! python3 - "$requirements" 2>/dev/null <<'PY'; then
+  if [[ ! -x $venv/bin/python ]]; then
+    if ! python3 -m venv "$venv" 2>/dev/null && [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+      note "installing Debian's python3-venv for the Python interop test"
+      rm -rf "$venv"
+      { apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-venv >/dev/null; } &&
+        python3 -m venv "$venv"
+    fi
+  fi
+  if [[ -x $venv/bin/python ]]; then
+    if ! "$venv/bin/python" - "$requirements" 2>/dev/null <<'PY'; then
 import importlib.metadata as metadata, sys
 pins = [line.split('#')[0].strip().split('==') for line in open(sys.argv[1])]
 sys.exit(0 if all(metadata.version(name) == version for name, version in (p for p in pins if len(p) == 2)) else 1)
 PY
-    python3 -m pip install --quiet --disable-pip-version-check -r "$requirements" ||
-      note "could not install the Python interop packages; its test will fail"
+      "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" ||
+        note "could not install the Python interop packages; its test will fail"
+    fi
+  else
+    note "could not make a Python virtual environment ($venv); the Python interop test will fail"
   fi
 else
   note "no python3; the Python interop test will fail"
