@@ -119,6 +119,7 @@ export async function startServices(
     interruptedRewrap: interrupted,
     async close() {
       engine.stop();
+      await limits.stop();
       await store.close();
     },
   };

@@ -35,7 +35,7 @@ export function clientAuthenticationPolicy(limits: EndpointLimits) {
         'the provided authentication mechanism does not match the registered client authentication method',
       );
     }
-    const retryAfter = await limits.clientRetryAfter(client.clientId);
+    const retryAfter = limits.clientRetryAfter(client.clientId);
     if (retryAfter !== undefined) {
       ctx.set('Retry-After', String(retryAfter));
       throw new ClientRateLimited(retryAfter);

@@ -104,14 +104,12 @@ export async function startEngine(input: EngineInput): Promise<Engine> {
 }
 
 // Counts each back-channel request of a client that authenticated (not those refused with 401).
-function countAuthenticatedClients({ security, log }: EngineInput): Middleware {
+function countAuthenticatedClients({ security }: EngineInput): Middleware {
   return async (ctx, next) => {
     await next();
     const { oidc } = ctx as KoaContextWithOIDC;
     if (!oidc?.client || !BACKCHANNEL_ROUTES.has(oidc.route) || ctx.status === 401) return;
-    await security.limits.countClient(oidc.client.clientId).catch((error: unknown) => {
-      log.warn('client request not counted', describeError(error));
-    });
+    security.limits.countClient(oidc.client.clientId);
   };
 }
 

@@ -1,5 +1,6 @@
 // Request limits of the protocol endpoints, kept in the store's counters so that every instance
-// shares them (rate-limiter-flexible over the store, see store-limiter.ts):
+// shares them (counted locally and added to the store four times a second, see shared-window.ts;
+// a store write per request would cost a third of the token endpoint's throughput):
 //
 // - per client address, before the engine does any work: back-channel requests (token,
 //   introspection, revocation, device authorization, PAR) per window; and authorization requests
@@ -15,9 +16,9 @@ import type { Context, Middleware } from 'koa';
 import { renderPage } from '../../interactions/render.ts';
 import type { Store } from '../../adapters/store.ts';
 import type { RateLimits } from '../config.ts';
-import type { Logger } from '../log.ts';
+import { describeError, type Logger } from '../log.ts';
 import { addressKey, clientAddress } from './client-address.ts';
-import { isLimitReached, retryAfterSeconds, StoreRateLimiter } from './store-limiter.ts';
+import { SharedWindowLimit } from './shared-window.ts';
 
 /** The engine's back-channel routes (oidc-provider's default paths, under the issuer's path). */
 export const BACKCHANNEL_PATHS = [
@@ -57,26 +58,23 @@ export interface EndpointLimits {
   /** Limits per address, before the engine. */
   readonly middleware: Middleware;
   /** Seconds `clientId` must wait when it is over its limit, else undefined. */
-  clientRetryAfter(clientId: string): Promise<number | undefined>;
+  clientRetryAfter(clientId: string): number | undefined;
   /** Counts one request of an authenticated client. */
-  countClient(clientId: string): Promise<void>;
+  countClient(clientId: string): void;
+  /** Sends the last counts to the store and stops counting. */
+  stop(): Promise<void>;
 }
 
 /** Builds the limits (a limit of 0 is off). */
 export function endpointLimits(input: EndpointLimitsInput): EndpointLimits {
   const { store, basePath, limits, log } = input;
-  const counters = store.counters;
-  const limiter = (keyPrefix: string, points: number, duration: number) =>
+  const onError = (error: unknown) =>
+    log.warn("request counts not stored; limits use this instance's counts meanwhile", {
+      ...describeError(error),
+    });
+  const limiter = (prefix: string, points: number, windowSeconds: number) =>
     points > 0
-      ? new StoreRateLimiter({
-          counters,
-          keyPrefix,
-          points,
-          duration,
-          // Once over the limit, refuse from memory until the window ends: a flood costs no
-          // further store writes.
-          inMemoryBlockOnConsumed: points + 1,
-        })
+      ? new SharedWindowLimit(store.counters, prefix, points, windowSeconds, onError)
       : undefined;
   const byAddress = limiter('rate-address', limits.perAddress, limits.window);
   const byClient = limiter('rate-client', limits.perClient, limits.window);
@@ -88,6 +86,8 @@ export function endpointLimits(input: EndpointLimitsInput): EndpointLimits {
   const backchannel = new Set(BACKCHANNEL_PATHS.map((path) => `${basePath}${path}`));
   const authorization = `${basePath}${AUTHORIZATION_PATH}`;
 
+  // Addresses told about in the log this run (once each, not once per refused request).
+  const warned = new Set<string>();
   const middleware: Middleware = async (ctx, next) => {
     const isAuthorization = ctx.path === authorization;
     if (isAuthorization && requestSize(ctx) > MAX_AUTHORIZATION_REQUEST) {
@@ -104,12 +104,11 @@ export function endpointLimits(input: EndpointLimitsInput): EndpointLimits {
         : undefined;
     if (which && ctx.method !== 'OPTIONS') {
       const address = addressKey(clientAddress(ctx));
-      try {
-        await which.consume(address);
-      } catch (rejection) {
-        if (!isLimitReached(rejection)) throw rejection;
-        const retryAfter = retryAfterSeconds(rejection);
-        if (rejection.consumedPoints === which.points + 1) {
+      const retryAfter = which.hit(address);
+      if (retryAfter > 0) {
+        if (!warned.has(`${ctx.path} ${address}`)) {
+          if (warned.size > 10_000) warned.clear();
+          warned.add(`${ctx.path} ${address}`);
           log.warn('rate limit reached', { path: ctx.path, address, retryAfter });
         }
         ctx.set('Retry-After', String(retryAfter));
@@ -125,25 +124,15 @@ export function endpointLimits(input: EndpointLimitsInput): EndpointLimits {
 
   return {
     middleware,
-    async clientRetryAfter(clientId) {
-      const res = await byClient?.get(clientId);
+    clientRetryAfter(clientId) {
       // Counted after each answer, so the request that would be one too many is refused here.
-      return res && byClient && res.consumedPoints >= byClient.points
-        ? retryAfterSeconds(res)
-        : undefined;
+      return byClient?.peek(clientId) || undefined;
     },
-    async countClient(clientId) {
-      try {
-        await byClient?.consume(clientId);
-      } catch (rejection) {
-        if (!isLimitReached(rejection)) throw rejection;
-        if (rejection.consumedPoints === byClient!.points + 1) {
-          log.warn('client rate limit reached', {
-            clientId,
-            retryAfter: retryAfterSeconds(rejection),
-          });
-        }
-      }
+    countClient(clientId) {
+      byClient?.count(clientId);
+    },
+    async stop() {
+      await Promise.all([byAddress?.stop(), byClient?.stop(), authorizations?.stop()]);
     },
   };
 }
