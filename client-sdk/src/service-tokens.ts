@@ -11,7 +11,7 @@ import { nowSeconds } from './http.ts';
 export interface TokenSourceOptions {
   /** The API (its registered audience, RFC 8707 `resource`) the tokens are for. */
   resource?: string;
-  /** Space-separated scopes to ask for. Default none (and SSO then grants no API scope). */
+  /** Space-separated scopes to ask for. Default none: SSO then grants every scope of the API. */
   scope?: string;
   /** Seconds before expiry at which a cached token is replaced. Default 30. */
   skew?: number;

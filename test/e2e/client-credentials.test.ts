@@ -62,16 +62,35 @@ describe.each(BACKENDS)('client credentials and resource indicators (%s store)',
     expect(String(payload.scope).split(' ').sort()).toEqual(['orders:read', 'orders:write']);
   });
 
-  test('scopes the API does not accept are not granted', async () => {
-    const tokens = await oidc.clientCredentialsGrant(worker, {
-      scope: 'orders:read billing:read',
-      resource: ORDERS,
+  test('a scope the API does not accept is refused with invalid_scope, naming it', async () => {
+    await expect(
+      oidc.clientCredentialsGrant(worker, { scope: 'orders:read billing:read', resource: ORDERS }),
+    ).rejects.toMatchObject({
+      error: 'invalid_scope',
+      error_description: `${ORDERS} does not accept the scope "billing:read"`,
     });
-    const { payload } = await jose.jwtVerify(tokens.access_token, jwks, {
-      issuer: sso.issuer,
-      audience: ORDERS,
-    });
-    expect(payload.scope).toBe('orders:read');
+  });
+
+  test('without a scope, the token carries every scope of the API (as Keycloak and Hydra do)', async () => {
+    for (const parameters of [{ resource: ORDERS }, {}] as Record<string, string>[]) {
+      const tokens = await oidc.clientCredentialsGrant(worker, parameters);
+      expect(tokens.scope).toBe('orders:read orders:write');
+      const { payload } = await jose.jwtVerify(tokens.access_token, jwks, {
+        issuer: sso.issuer,
+        audience: ORDERS,
+      });
+      expect(payload.scope).toBe('orders:read orders:write');
+    }
+  });
+
+  test('scopes without an API to name them for are refused, not dropped', async () => {
+    const plain = await sso.client({ type: 'confidential', grantTypes: ['client_credentials'] });
+    const config = await discover(sso.issuer, plain.clientId, plain.secret);
+    await expect(
+      oidc.clientCredentialsGrant(config, { scope: 'orders:read' }),
+    ).rejects.toMatchObject({ error: 'invalid_scope' });
+    // Without scopes it gets an opaque token for itself, as before.
+    expect((await oidc.clientCredentialsGrant(config)).access_token.split('.')).toHaveLength(1);
   });
 
   test('an API the client is not allowed to use is refused with invalid_target', async () => {
