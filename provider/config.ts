@@ -7,6 +7,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 export interface TokenLifetimes {
   accessToken: number;
+  /** Access tokens for an API registered without a lifetime of its own (JWTs by default). */
+  apiAccessToken: number;
   idToken: number;
   refreshToken: number;
   authorizationCode: number;
@@ -226,6 +228,7 @@ export const SETTINGS = {
   trustProxy: booleanSetting('SSO_TRUST_PROXY', 'false'),
   logLevel: logLevelSetting,
   accessToken: durationSetting('SSO_ACCESS_TOKEN_TTL', '1h'),
+  apiAccessToken: durationSetting('SSO_API_ACCESS_TOKEN_TTL', '5m'),
   idToken: durationSetting('SSO_ID_TOKEN_TTL', '1h'),
   refreshToken: durationSetting('SSO_REFRESH_TOKEN_TTL', '14d'),
   authorizationCode: durationSetting('SSO_AUTHORIZATION_CODE_TTL', '60s'),
@@ -284,6 +287,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     logLevel: need(env, SETTINGS.logLevel),
     ttl: {
       accessToken: need(env, SETTINGS.accessToken),
+      apiAccessToken: need(env, SETTINGS.apiAccessToken),
       idToken: need(env, SETTINGS.idToken),
       refreshToken: need(env, SETTINGS.refreshToken),
       authorizationCode: need(env, SETTINGS.authorizationCode),

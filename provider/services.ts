@@ -103,7 +103,7 @@ export async function startServices(
     engine,
     accounts,
     clients: new Clients(store, validate),
-    apis: new Apis(store, config.ttl.accessToken),
+    apis: new Apis(store, config.ttl.apiAccessToken),
     audit,
     guard,
     limits,

@@ -113,8 +113,8 @@ describe('embedded store', () => {
   test('a sweep gives the space of expired records back to the file system', async () => {
     const store = await open();
     const big = { blob: 'x'.repeat(16_000) };
-    const expiresAt = Date.now() + 3000;
     for (let i = 0; i < 300; i++) await store.oidc.upsert('Interaction', `i${i}`, big, 3);
+    const expiresAt = Date.now() + 3000; // the last record's expiry, at the latest
     const size = async () => {
       const files = [SQLITE_FILE, `${SQLITE_FILE}-wal`];
       const sizes = await Promise.all(

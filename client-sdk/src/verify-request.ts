@@ -5,7 +5,7 @@ import { checkRequirements, type TokenRequirements, type VerifiedToken } from '.
 import { TOKEN_TYPES } from './contract.ts';
 import { SsoError } from './errors.ts';
 import { verifyDpopProof } from './verify-dpop.ts';
-import { verifyTokenOnly } from './verify-token.ts';
+import { confirmIfRequired, verifyTokenOnly } from './verify-token.ts';
 import type { Verifier } from './verifier.ts';
 
 /** The parts of an HTTP request that carry a token. */
@@ -56,6 +56,7 @@ export async function verifyRequest(
     result = Object.freeze({ ...verified, dpop: true });
   }
   checkRequirements(result, requirements);
+  await confirmIfRequired(verifier, result, requirements);
   return result;
 }
 

@@ -31,7 +31,30 @@ export async function verifyAccessToken(
   const verified = await verifyTokenOnly(verifier, token);
   if (verified.claims.cnf?.jkt) throw new SsoError('SSO_DPOP_REQUIRED');
   checkRequirements(verified, requirements);
+  await confirmIfRequired(verifier, verified, requirements);
   return verified;
+}
+
+/**
+ * When `requirements.confirm` says so, asks SSO whether a token verified locally is still active
+ * (package-internal); throws SSO_TOKEN_INACTIVE when it is not.
+ */
+export async function confirmIfRequired(
+  verifier: Verifier,
+  verified: VerifiedToken,
+  requirements: TokenRequirements,
+): Promise<void> {
+  if (requirements.confirm !== 'introspection' || verified.via === 'introspection') return;
+  const settings = verifier.introspection;
+  if (!settings) {
+    throw new SsoError('SSO_CONFIGURATION_INVALID', {
+      detail: "confirm: 'introspection' needs the verifier's introspection client",
+    });
+  }
+  const result = await introspect(settings.client, verified.token);
+  if (!result.active || (result.jti !== undefined && result.jti !== verified.claims.jti)) {
+    throw new SsoError('SSO_TOKEN_INACTIVE');
+  }
 }
 
 /** The token verified as such, without binding or requirement checks (package-internal). */

@@ -30,7 +30,7 @@ const add: Command = {
     ttl: {
       type: 'string',
       value: 'DURATION',
-      help: 'access-token lifetime, e.g. 15m (default: SSO_ACCESS_TOKEN_TTL; at most 1d)',
+      help: 'access-token lifetime, e.g. 15m (default: SSO_API_ACCESS_TOKEN_TTL, 5m; at most 1d)',
     },
     alg: {
       type: 'string',

@@ -9,6 +9,7 @@ import type { EndpointLimits } from '../security/endpoint-limits.ts';
 import type { SignInGuard } from '../security/sign-in-guard.ts';
 import { createAdapter } from './adapter.ts';
 import { clientAuthenticationPolicy } from './client-authentication.ts';
+import { jwtAccessTokenVerifier, keepJwtRecords } from './jwt-access-tokens.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { featuresConfiguration } from './features.ts';
 import { storeCall } from './outage.ts';
@@ -43,11 +44,17 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
       ip: address,
     });
   };
+  const clientPolicy = clientAuthenticationPolicy(security.limits);
+  const resolveJwt = jwtAccessTokenVerifier(config.issuer, input.jwks);
   return {
     adapter: createAdapter(store, {
       refreshTokenGrace: config.refreshTokenGrace,
-      beforeClientAuthentication: clientAuthenticationPolicy(security.limits),
+      beforeClientAuthentication: async (ctx, client) => {
+        await clientPolicy(ctx, client);
+        await resolveJwt(ctx);
+      },
     }),
+    formats: { customizers: { jwt: keepJwtRecords(store) } },
     jwks: input.jwks,
     cookies: {
       keys: input.cookieKeys,

@@ -61,6 +61,8 @@ export interface EndpointLimits {
   clientRetryAfter(clientId: string): number | undefined;
   /** Counts one request of an authenticated client. */
   countClient(clientId: string): void;
+  /** Sends this instance's counts to the store and learns the totals now (the timer does it too). */
+  sync(): Promise<void>;
   /** Sends the last counts to the store and stops counting. */
   stop(): Promise<void>;
 }
@@ -130,6 +132,9 @@ export function endpointLimits(input: EndpointLimitsInput): EndpointLimits {
     },
     countClient(clientId) {
       byClient?.count(clientId);
+    },
+    async sync() {
+      await Promise.all([byAddress?.sync(), byClient?.sync(), authorizations?.sync()]);
     },
     async stop() {
       await Promise.all([byAddress?.stop(), byClient?.stop(), authorizations?.stop()]);

@@ -32,7 +32,7 @@ export class SharedWindowLimit {
   readonly #tallies = new Map<string, Tally>();
   readonly #onError: (error: unknown) => void;
   #timer: NodeJS.Timeout | undefined;
-  #syncing = false;
+  #syncing: Promise<void> | undefined;
 
   constructor(
     counters: CounterRecords,
@@ -70,10 +70,21 @@ export class SharedWindowLimit {
     return tally.known + tally.pending + tally.sending >= this.points ? this.#wait(tally, now) : 0;
   }
 
-  /** Sends what was counted and learns the totals now (the timer does this every SYNC_MS). */
+  /**
+   * Sends what was counted and learns the totals now (the timer does this every SYNC_MS); waits for
+   * a sync already under way first.
+   */
   async sync(now = Date.now()): Promise<void> {
-    if (this.#syncing) return;
-    this.#syncing = true;
+    while (this.#syncing) await this.#syncing;
+    this.#syncing = this.#sync(now);
+    try {
+      await this.#syncing;
+    } finally {
+      this.#syncing = undefined;
+    }
+  }
+
+  async #sync(now: number): Promise<void> {
     try {
       await Promise.all(
         [...this.#tallies].map(async ([key, tally]) => {
@@ -104,8 +115,6 @@ export class SharedWindowLimit {
       );
     } catch (error) {
       this.#onError(error);
-    } finally {
-      this.#syncing = false;
     }
   }
 

@@ -11,7 +11,11 @@ import {
   type Client,
   type Issuer,
 } from '../../client-sdk/src/index.ts';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { koaRequireToken } from '../../client-sdk/src/index.ts';
 import { codeFlow, discover, REDIRECT_URI } from '../support/flows.ts';
+import { listen } from './support/http.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
@@ -146,5 +150,74 @@ describe('introspection', () => {
     await expect(verifyAccessToken(lenient, tokens.refresh_token!)).rejects.toMatchObject({
       code: 'SSO_TOKEN_TYPE_INVALID',
     });
+  });
+
+  test("a route that confirms by introspection refuses a disabled user's JWT within a second; a local route until it expires", async () => {
+    const JWT_API = 'https://api.example.test/payments';
+    await sso.api({ audience: JWT_API, scopes: ['payments:write'] });
+    const server = await sso.client({
+      type: 'confidential',
+      grantTypes: ['client_credentials'],
+      resourceServerFor: [JWT_API],
+    });
+    const paymentsApi = createClient(issuer, {
+      clientId: server.clientId,
+      clientSecret: server.secret!,
+    });
+    const verifier = createVerifier(issuer, {
+      audience: JWT_API,
+      introspection: { client: paymentsApi },
+    });
+    const app = new Koa();
+    const router = new Router();
+    router.get('/payments', koaRequireToken(verifier, { scopes: ['payments:write'] }), (ctx) => {
+      ctx.body = 'listed';
+    });
+    router.post(
+      '/payments',
+      koaRequireToken(verifier, { scopes: ['payments:write'], confirm: 'introspection' }),
+      (ctx) => {
+        ctx.body = 'paid';
+      },
+    );
+    app.use(router.routes());
+    const api = await listen();
+    const handle = app.callback();
+    api.handle((req, res) => void handle(req, res));
+    try {
+      const user = await sso.user({ username: 'vera' });
+      const web = await sso.client({
+        type: 'confidential',
+        grantTypes: ['authorization_code'],
+        redirectUris: [REDIRECT_URI],
+        allowedApis: [JWT_API],
+        firstParty: true,
+      });
+      const config = await discover(sso.issuer, web.clientId, web.secret);
+      const { tokens } = await codeFlow(
+        config,
+        new UserAgent({ ssoOrigin: new URL(sso.issuer).origin }),
+        { login: 'vera', password: user.password },
+        { resource: JWT_API, scope: 'openid payments:write' },
+      );
+      const call = (method: string) =>
+        fetch(`${api.origin}/payments`, {
+          method,
+          headers: { authorization: `Bearer ${tokens.access_token}` },
+        });
+      expect((await call('GET')).status).toBe(200);
+      expect((await call('POST')).status).toBe(200);
+
+      await sso.accounts.setDisabled('vera', true);
+      const disabledAt = Date.now();
+      const refused = await call('POST');
+      expect(Date.now() - disabledAt).toBeLessThan(1000);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+      // The route that verifies locally accepts it until it expires (5 minutes by default).
+      expect((await call('GET')).status).toBe(200);
+    } finally {
+      await api.close();
+    }
   });
 });

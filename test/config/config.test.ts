@@ -21,6 +21,7 @@ describe('configuration', () => {
     });
     expect(config.ttl).toEqual({
       accessToken: 3600,
+      apiAccessToken: 300,
       idToken: 3600,
       refreshToken: 14 * 86400,
       authorizationCode: 60,
