@@ -49,13 +49,23 @@ export interface Services {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /**
+   * For commands that only read (`users list`, `keys list`, …): nothing is created or written —
+   * no key file, no signing or cookie keys, no resealing — and the protocol engine is not started
+   * (using `engine` is then an error).
+   */
+  readOnly?: boolean;
+}
+
 /** Starts every service over an open, migrated store. */
 export async function startServices(
   config: Readonly<Config>,
   rawStore: Store,
   log: Logger,
+  { readOnly = false }: StartOptions = {},
 ): Promise<Services> {
-  const resolved = await resolveMasterKey(config, rawStore, log);
+  const resolved = await resolveMasterKey(config, rawStore, log, { create: !readOnly });
   const { key: masterKey, file: keyFile, interrupted } = resolved;
   const alsoOpens = interrupted ? [interrupted] : [];
   // A key file may be replaced by `sso keys rewrap` in another process: read it again then.
@@ -64,7 +74,7 @@ export async function startServices(
   const store = sealSecrets(rawStore, sealer);
   // Secrets an older version kept in the clear are sealed now (not during a rewrap: that would
   // seal them with the old key again).
-  const resealed = interrupted ? 0 : await resealAll(rawStore, store, sealer);
+  const resealed = interrupted || readOnly ? 0 : await resealAll(rawStore, store, sealer);
   if (resealed) log.info('secrets sealed with the master key', { records: resealed });
   const accounts = new Accounts(store, createPasswordHasher(config.argon2));
   const audit = new AuditLog(store, log, config.auditRetention);
@@ -76,18 +86,17 @@ export async function startServices(
     interactionTtl: config.ttl.interaction,
     log,
   });
-  const engine = await startEngine({
-    config,
-    store,
-    accounts,
-    log,
-    security: { guard, limits, audit },
-  });
+  const engine = readOnly
+    ? undefined
+    : await startEngine({ config, store, accounts, log, security: { guard, limits, audit } });
+  const running = (): Engine => {
+    if (!engine) throw new Error('the protocol engine is not started for read-only services');
+    return engine;
+  };
   const validate: MetadataValidator = async (metadata) => {
+    const { provider } = running();
     try {
-      await engine.provider.Client.validate(
-        metadata as Parameters<typeof engine.provider.Client.validate>[0],
-      );
+      await provider.Client.validate(metadata as Parameters<typeof provider.Client.validate>[0]);
     } catch (error) {
       const { error_description: description, message } = error as {
         error_description?: string;
@@ -100,7 +109,9 @@ export async function startServices(
     config,
     log,
     store,
-    engine,
+    get engine() {
+      return running();
+    },
     accounts,
     clients: new Clients(store, validate),
     apis: new Apis(store, config.ttl.apiAccessToken),
@@ -118,7 +129,7 @@ export async function startServices(
     },
     interruptedRewrap: interrupted,
     async close() {
-      engine.stop();
+      engine?.stop();
       await limits.stop();
       await store.close();
     },

@@ -72,6 +72,7 @@ const add: Command = {
 };
 
 const listApis: Command = {
+  readOnly: true,
   name: 'list',
   args: [],
   summary: 'list every API',
@@ -93,6 +94,7 @@ const listApis: Command = {
 };
 
 const show: Command = {
+  readOnly: true,
   name: 'show',
   args: ['<audience>'],
   summary: 'show one API',

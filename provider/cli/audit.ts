@@ -34,6 +34,7 @@ function details(event: AuditEvent): string {
 }
 
 const listEvents: Command = {
+  readOnly: true,
   name: 'list',
   args: [],
   summary: 'list security events, newest first',

@@ -51,7 +51,7 @@ export async function runCli(
       const parsed = parseCommandArgs(command, commandPath(group, command), args);
       await command.run(parsed, {
         json: parsed.flag('json'),
-        services: () => services.get(),
+        services: () => services.get(command.readOnly ?? false),
         record: async (entry) =>
           (await services.get()).audit.record({ ...entry, actor: cliActor() }),
       });

@@ -180,6 +180,7 @@ const add: Command = {
 };
 
 const listClients: Command = {
+  readOnly: true,
   name: 'list',
   args: [],
   summary: 'list every client (never their secrets)',
@@ -202,6 +203,7 @@ const listClients: Command = {
 };
 
 const show: Command = {
+  readOnly: true,
   name: 'show',
   args: ['<client-id>'],
   summary: 'show one client (never its secret)',

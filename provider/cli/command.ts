@@ -39,6 +39,8 @@ export interface Command {
   options: Readonly<Record<string, OptionSpec>>;
   /** Further help paragraphs. */
   notes?: readonly string[];
+  /** Only reads: the store is opened without creating anything (no key file, no keys). */
+  readOnly?: boolean;
   /** Runs the command; throws UsageError for bad arguments, other typed errors for failures. */
   run(args: ParsedArgs, context: CommandContext): Promise<void>;
 }

@@ -49,6 +49,7 @@ function printKeys(keys: readonly StoredKey[], now: number): void {
 }
 
 const listKeys: Command = {
+  readOnly: true,
   name: 'list',
   args: [],
   summary: 'list the signing keys and their states',

@@ -10,8 +10,11 @@ const CLI_LOCK_WAIT_MS = 10_000;
 
 /** Services opened on demand. */
 export interface LazyServices {
-  /** The services, opened on the first call; rejects with ConfigError, StoreUnavailableError, … */
-  get(): Promise<Services>;
+  /**
+   * The services, opened on the first call (read-only when `readOnly`: nothing created or written);
+   * rejects with ConfigError, StoreUnavailableError, …
+   */
+  get(readOnly?: boolean): Promise<Services>;
   /** The logger, once the configuration has been read. */
   readonly log: Logger | undefined;
   /** Closes whatever was opened. */
@@ -22,7 +25,7 @@ export interface LazyServices {
 export function lazyServices(env: Readonly<Record<string, string | undefined>>): LazyServices {
   let opening: Promise<Services> | undefined;
   let log: Logger | undefined;
-  const open = async () => {
+  const open = async (readOnly: boolean) => {
     const config = loadConfig({ SSO_LOG_LEVEL: 'warn', ...env });
     log = createLogger(config.logLevel, (line) => process.stderr.write(line), {
       auditByLevel: true,
@@ -33,16 +36,16 @@ export function lazyServices(env: Readonly<Record<string, string | undefined>>):
       import('../services.ts'),
     ]);
     // A command may wait for the server's short writes; it keeps nobody else waiting.
-    const store = await openStore(config, log, { lockWaitMs: CLI_LOCK_WAIT_MS });
+    const store = await openStore(config, log, { lockWaitMs: CLI_LOCK_WAIT_MS, readOnly });
     try {
-      return await startServices(config, store, log);
+      return await startServices(config, store, log, { readOnly });
     } catch (error) {
       await store.close().catch(() => undefined);
       throw error;
     }
   };
   return {
-    get: () => (opening ??= open()),
+    get: (readOnly = false) => (opening ??= open(readOnly)),
     get log() {
       return log;
     },

@@ -118,6 +118,7 @@ const add: Command = {
 };
 
 const listUsers: Command = {
+  readOnly: true,
   name: 'list',
   args: [],
   summary: 'list every account',
@@ -140,6 +141,7 @@ const listUsers: Command = {
 };
 
 const show: Command = {
+  readOnly: true,
   name: 'show',
   args: [USER],
   summary: 'show one account',

@@ -60,15 +60,17 @@ export function nextKeyFile(file: string): string {
 
 /**
  * The master key for `store` under `config`, creating the embedded store's key file on first
- * start; ConfigError when there is none to be had or it does not open the store's secrets.
+ * start (unless `create` is false); ConfigError when there is none to be had or it does not open
+ * the store's secrets.
  */
 export async function resolveMasterKey(
   config: Readonly<Config>,
   store: Store,
   log: Logger,
+  { create = true }: { create?: boolean } = {},
 ): Promise<ResolvedMasterKey> {
   const sealedWith = await sealedKeyIdOf(store);
-  const resolved = await configuredKey(config, store, sealedWith, log);
+  const resolved = await configuredKey(config, store, sealedWith, log, create);
   if (resolved.file) {
     const interrupted = await readMasterKeyFile(nextKeyFile(resolved.file));
     if (interrupted) {
@@ -99,6 +101,7 @@ async function configuredKey(
   store: Store,
   sealedWith: string | undefined,
   log: Logger,
+  create: boolean,
 ): Promise<ResolvedMasterKey> {
   if (config.masterKey !== undefined) return { key: masterKeyFrom(config.masterKey) };
   if (config.masterKeyFile !== undefined) {
@@ -127,6 +130,8 @@ async function configuredKey(
     );
   }
   const text = newMasterKeyText();
+  // Nothing is sealed yet and nothing may be written: a key of this process's own will do.
+  if (!create) return { key: masterKeyFrom(text) };
   await writeKeyFile(path, text);
   log.info('master key created for the embedded store', { path });
   // Another process may have created it at the same moment: the file on disk is the key.
