@@ -118,18 +118,29 @@ export interface Account {
   disabled: boolean;
   createdAt: number;
   updatedAt: number;
+  /** See VERSIONS below. */
+  version: number;
 }
+
+// VERSIONS. Accounts, clients and APIs carry a version: `create` stores version 1 (whatever the
+// record says), and `replace` is a compare-and-swap: it replaces the stored record only if the
+// stored version still equals the record's, and stores version + 1. So two writers that read the
+// same version cannot both write: the second gets false, reads again and redoes its change, and no
+// update is lost. Records written before versions existed read as version 0.
 
 /** Accounts, unique by `id`, `username` and (when present) `email`. */
 export interface AccountRecords {
-  /** Inserts a new account; a taken id, username or email is a StoreConflictError. */
+  /** Inserts a new account as version 1; a taken id, username or email is a StoreConflictError. */
   create(account: Account): Promise<void>;
   get(id: string): Promise<Account | undefined>;
   findByUsername(username: string): Promise<Account | undefined>;
   findByEmail(email: string): Promise<Account | undefined>;
   /** All accounts, ordered by username. */
   list(): Promise<Account[]>;
-  /** Replaces the stored account with the same id; false when there is none. Conflicts as create. */
+  /**
+   * Replaces the stored account with the same id and version by `account` at version + 1; false
+   * when there is none or its version has moved on. Unique-value conflicts as create.
+   */
   replace(account: Account): Promise<boolean>;
   /** Removes the account; false when there was none. */
   delete(id: string): Promise<boolean>;
@@ -146,6 +157,8 @@ export interface ClientRecord {
   firstParty: boolean;
   /** Audiences of the APIs this client may ask tokens for (resource indicators). */
   allowedApis: string[];
+  /** See VERSIONS. */
+  version: number;
   /**
    * Audiences of the APIs this client is the resource server of: it may introspect their tokens.
    * Absent in records written before it existed: none.
@@ -157,12 +170,15 @@ export interface ClientRecord {
 
 /** Clients, unique by `clientId`. */
 export interface ClientRecords {
-  /** Inserts a new client; a taken clientId is a StoreConflictError. */
+  /** Inserts a new client as version 1; a taken clientId is a StoreConflictError. */
   create(client: ClientRecord): Promise<void>;
   get(clientId: string): Promise<ClientRecord | undefined>;
   /** All clients, ordered by clientId. */
   list(): Promise<ClientRecord[]>;
-  /** Replaces the stored client with the same clientId; false when there is none. */
+  /**
+   * Replaces the stored client with the same clientId and version at version + 1; false when there
+   * is none or its version has moved on.
+   */
   replace(client: ClientRecord): Promise<boolean>;
   /** Removes the client; false when there was none. */
   delete(clientId: string): Promise<boolean>;
@@ -186,16 +202,21 @@ export interface ApiRecord {
   tokenFormat?: 'jwt' | 'opaque';
   createdAt: number;
   updatedAt: number;
+  /** See VERSIONS. */
+  version: number;
 }
 
 /** APIs, unique by `audience`. */
 export interface ApiRecords {
-  /** Inserts a new API; a taken audience is a StoreConflictError. */
+  /** Inserts a new API as version 1; a taken audience is a StoreConflictError. */
   create(api: ApiRecord): Promise<void>;
   get(audience: string): Promise<ApiRecord | undefined>;
   /** All APIs, ordered by audience. */
   list(): Promise<ApiRecord[]>;
-  /** Replaces the stored API with the same audience; false when there is none. */
+  /**
+   * Replaces the stored API with the same audience and version at version + 1; false when there is
+   * none or its version has moved on.
+   */
   replace(api: ApiRecord): Promise<boolean>;
   /** Removes the API; false when there was none. */
   delete(audience: string): Promise<boolean>;

@@ -76,13 +76,20 @@ async function copyOne<T>(
     await create();
     return true;
   }
-  if (!sameJson(found, record)) {
+  if (!sameJson(withoutVersion(found), withoutVersion(record))) {
     throw new ValidationError(
       'to',
       `the target already has a different ${what} "${name}"; nothing was overwritten`,
     );
   }
   return false;
+}
+
+// A record's version counts its writes in one store: a copy starts again at 1, so it is no difference.
+function withoutVersion(record: unknown): unknown {
+  if (!record || typeof record !== 'object') return record;
+  const { version: _version, ...rest } = record as Record<string, unknown>;
+  return rest;
 }
 
 // Equality of JSON data regardless of key order.

@@ -245,6 +245,7 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
         disabled: false,
         createdAt: 1,
         updatedAt: 1,
+        version: 1,
         ...over,
       });
 
@@ -297,12 +298,42 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
         await store.accounts.create(alice());
         await store.accounts.create(alice({ id: 'id-bob', username: 'bob', email: 'b@x.test' }));
         expect(await store.accounts.replace(alice({ disabled: true, updatedAt: 2 }))).toBe(true);
-        expect((await store.accounts.get('id-alice'))?.disabled).toBe(true);
-        await expect(store.accounts.replace(alice({ email: 'b@x.test' }))).rejects.toBeInstanceOf(
-          StoreConflictError,
+        expect(await store.accounts.get('id-alice')).toEqual(
+          alice({ disabled: true, updatedAt: 2, version: 2 }),
         );
-        expect((await store.accounts.get('id-alice'))?.email).toBe('alice@example.com');
+        await expect(
+          store.accounts.replace(alice({ email: 'b@x.test', version: 2 })),
+        ).rejects.toBeInstanceOf(StoreConflictError);
+        expect(await store.accounts.get('id-alice')).toMatchObject({
+          email: 'alice@example.com',
+          version: 2,
+        });
         expect(await store.accounts.replace(alice({ id: 'ghost', username: 'ghost' }))).toBe(false);
+      });
+
+      test('create stores version 1 whatever the record says', async () => {
+        await store.accounts.create(alice({ version: 7 }));
+        expect((await store.accounts.get('id-alice'))?.version).toBe(1);
+      });
+
+      test('replace is compare-and-swap: a stale version changes nothing', async () => {
+        await store.accounts.create(alice());
+        expect(await store.accounts.replace(alice({ name: 'First' }))).toBe(true);
+        expect(await store.accounts.replace(alice({ name: 'Stale' }))).toBe(false);
+        expect(await store.accounts.get('id-alice')).toMatchObject({ name: 'First', version: 2 });
+      });
+
+      test('of concurrent replaces of one version exactly one wins', async () => {
+        await store.accounts.create(alice());
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.accounts.replace(alice({ name: `n${i}` }))),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = results.indexOf(true);
+        expect(await store.accounts.get('id-alice')).toMatchObject({
+          name: `n${winner}`,
+          version: 2,
+        });
       });
 
       test('delete removes the account', async () => {
@@ -326,6 +357,7 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
         allowedApis: ['https://api.example.com'],
         createdAt: 1,
         updatedAt: 1,
+        version: 1,
         ...over,
       });
 
@@ -337,11 +369,32 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
         expect(await store.clients.get('web.app')).toEqual(client());
         expect((await store.clients.list()).map((c) => c.clientId)).toEqual(['a-first', 'web.app']);
         expect(await store.clients.replace(client({ firstParty: true }))).toBe(true);
-        expect((await store.clients.get('web.app'))?.firstParty).toBe(true);
+        expect(await store.clients.get('web.app')).toEqual(
+          client({ firstParty: true, version: 2 }),
+        );
+        expect(await store.clients.replace(client({ allowedApis: [] }))).toBe(false);
+        expect((await store.clients.get('web.app'))?.allowedApis).toEqual([
+          'https://api.example.com',
+        ]);
         expect(await store.clients.replace(client({ clientId: 'ghost' }))).toBe(false);
         expect(await store.clients.delete('web.app')).toBe(true);
         expect(await store.clients.delete('web.app')).toBe(false);
         expect(await store.clients.get('web.app')).toBeUndefined();
+      });
+
+      test('of concurrent replaces of one version exactly one wins', async () => {
+        await store.clients.create(client());
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            store.clients.replace(client({ allowedApis: [`https://api${i}.example.com`] })),
+          ),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = results.indexOf(true);
+        expect(await store.clients.get('web.app')).toMatchObject({
+          allowedApis: [`https://api${winner}.example.com`],
+          version: 2,
+        });
       });
 
       test('client ids are unique', async () => {
@@ -361,6 +414,7 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
         accessTokenTtl: 600,
         createdAt: 1,
         updatedAt: 1,
+        version: 1,
         ...over,
       });
 
@@ -373,6 +427,10 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
           'https://api.example.com/v1',
         ]);
         expect(await store.apis.replace(api({ scopes: ['x'] }))).toBe(true);
+        expect(await store.apis.get('https://api.example.com/v1')).toEqual(
+          api({ scopes: ['x'], version: 2 }),
+        );
+        expect(await store.apis.replace(api({ scopes: ['stale'] }))).toBe(false);
         expect((await store.apis.get('https://api.example.com/v1'))?.scopes).toEqual(['x']);
         expect(await store.apis.delete('https://api.example.com/v1')).toBe(true);
         expect(await store.apis.get('https://api.example.com/v1')).toBeUndefined();

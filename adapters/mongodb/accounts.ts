@@ -3,6 +3,7 @@
 import type { Collection, WithId } from 'mongodb';
 import { StoreConflictError, type Account, type AccountRecords } from '../store.ts';
 import { definedFields, type AccountDoc } from './collections.ts';
+import { replaceVersion, versionOf, type Versioned } from './compare-and-swap.ts';
 import { duplicateKeyName, guarded, isDuplicateKey } from './errors.ts';
 import { ACCOUNT_INDEXES } from './schema.ts';
 import type { MongoUriInfo } from './uri.ts';
@@ -19,14 +20,16 @@ const FIELD_OF_KEY: Record<string, string> = {
 export class MongoAccounts implements AccountRecords {
   readonly #accounts: Collection<AccountDoc>;
   readonly #uri: MongoUriInfo;
+  readonly #versioned: Versioned;
 
-  constructor(accounts: Collection<AccountDoc>, uri: MongoUriInfo) {
+  constructor(accounts: Collection<AccountDoc>, uri: MongoUriInfo, versioned: Versioned) {
     this.#accounts = accounts;
     this.#uri = uri;
+    this.#versioned = versioned;
   }
 
   async create(account: Account): Promise<void> {
-    await this.#write(account, () => this.#accounts.insertOne(toDoc(account)));
+    await this.#write(account, () => this.#accounts.insertOne(toDoc({ ...account, version: 1 })));
   }
 
   async get(id: string): Promise<Account | undefined> {
@@ -50,10 +53,9 @@ export class MongoAccounts implements AccountRecords {
 
   async replace(account: Account): Promise<boolean> {
     const { _id, ...rest } = toDoc(account);
-    const result = await this.#write(account, () =>
-      this.#accounts.replaceOne({ _id }, rest as Omit<AccountDoc, '_id'>),
+    return this.#write(account, () =>
+      replaceVersion(this.#accounts, this.#versioned, _id, account.version, rest),
     );
-    return result.matchedCount === 1;
   }
 
   async delete(id: string): Promise<boolean> {
@@ -105,5 +107,5 @@ function toDoc(account: Account): AccountDoc {
 
 function fromDoc(doc: WithId<AccountDoc>): Account {
   const { _id, ...fields } = doc;
-  return { id: _id, ...fields } as unknown as Account;
+  return { id: _id, ...fields, version: versionOf(doc) } as unknown as Account;
 }

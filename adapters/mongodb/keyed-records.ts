@@ -8,6 +8,7 @@ import {
   type ClientRecords,
 } from '../store.ts';
 import { definedFields, type ApiDoc, type ClientDoc } from './collections.ts';
+import { replaceVersion, versionOf, type Versioned } from './compare-and-swap.ts';
 import { guarded, isDuplicateKey } from './errors.ts';
 import type { MongoUriInfo } from './uri.ts';
 
@@ -19,14 +20,21 @@ interface Mapping<T, D extends Document & { _id: string }> {
 }
 
 /** Records unique by one key kept as `_id`: create, get, list by key, replace, delete. */
-class KeyedRecords<T, D extends Document & { _id: string }> {
+class KeyedRecords<T extends { version: number }, D extends Document & { _id: string }> {
   readonly #collection: Collection<D>;
   readonly #uri: MongoUriInfo;
   readonly #map: Mapping<T, D>;
+  readonly #versioned: Versioned;
 
-  constructor(collection: Collection<D>, uri: MongoUriInfo, mapping: Mapping<T, D>) {
+  constructor(
+    collection: Collection<D>,
+    uri: MongoUriInfo,
+    versioned: Versioned,
+    mapping: Mapping<T, D>,
+  ) {
     this.#collection = collection;
     this.#uri = uri;
+    this.#versioned = versioned;
     this.#map = mapping;
   }
 
@@ -34,7 +42,7 @@ class KeyedRecords<T, D extends Document & { _id: string }> {
     await guarded(this.#uri, async () => {
       try {
         // The driver's OptionalUnlessRequiredId<D> is D here: our documents always carry _id.
-        await this.#collection.insertOne(this.#map.toDoc(record) as never);
+        await this.#collection.insertOne(this.#map.toDoc({ ...record, version: 1 }) as never);
       } catch (error) {
         if (isDuplicateKey(error)) throw new StoreConflictError(this.#map.keyField);
         throw error;
@@ -44,25 +52,28 @@ class KeyedRecords<T, D extends Document & { _id: string }> {
 
   async get(key: string): Promise<T | undefined> {
     const doc = await guarded(this.#uri, () => this.#collection.findOne(byKey(key)));
-    return doc ? this.#map.fromDoc(doc) : undefined;
+    return doc ? this.#read(doc) : undefined;
   }
 
   async list(): Promise<T[]> {
     const docs = await guarded(this.#uri, () => this.#collection.find().sort({ _id: 1 }).toArray());
-    return docs.map((doc) => this.#map.fromDoc(doc));
+    return docs.map((doc) => this.#read(doc));
   }
 
   async replace(record: T): Promise<boolean> {
     const { _id, ...rest } = this.#map.toDoc(record);
-    const result = await guarded(this.#uri, () =>
-      this.#collection.replaceOne(byKey(_id), rest as never),
+    return guarded(this.#uri, () =>
+      replaceVersion(this.#collection, this.#versioned, _id, record.version, rest),
     );
-    return result.matchedCount === 1;
   }
 
   async delete(key: string): Promise<boolean> {
     const result = await guarded(this.#uri, () => this.#collection.deleteOne(byKey(key)));
     return result.deletedCount === 1;
+  }
+
+  #read(doc: WithId<D>): T {
+    return { ...this.#map.fromDoc(doc), version: versionOf(doc) };
   }
 }
 
@@ -73,8 +84,8 @@ function byKey<D extends Document>(key: string): Filter<D> {
 
 /** The MongoDB backend's clients; metadata is stored as JSON (its keys may contain dots). */
 export class MongoClients extends KeyedRecords<ClientRecord, ClientDoc> implements ClientRecords {
-  constructor(collection: Collection<ClientDoc>, uri: MongoUriInfo) {
-    super(collection, uri, {
+  constructor(collection: Collection<ClientDoc>, uri: MongoUriInfo, versioned: Versioned) {
+    super(collection, uri, versioned, {
       keyField: 'clientId',
       toDoc: ({ clientId, metadata, ...fields }) => ({
         _id: clientId,
@@ -93,8 +104,8 @@ export class MongoClients extends KeyedRecords<ClientRecord, ClientDoc> implemen
 
 /** The MongoDB backend's APIs, keyed by audience. */
 export class MongoApis extends KeyedRecords<ApiRecord, ApiDoc> implements ApiRecords {
-  constructor(collection: Collection<ApiDoc>, uri: MongoUriInfo) {
-    super(collection, uri, {
+  constructor(collection: Collection<ApiDoc>, uri: MongoUriInfo, versioned: Versioned) {
+    super(collection, uri, versioned, {
       keyField: 'audience',
       toDoc: ({ audience, ...fields }) => ({ _id: audience, ...definedFields(fields) }),
       fromDoc: ({ _id, ...fields }) => ({ audience: _id, ...fields }) as ApiRecord,

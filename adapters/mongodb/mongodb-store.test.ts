@@ -59,6 +59,7 @@ describeIfMongo('MongoDB store: documents, indexes, single use', () => {
       allowedApis: [],
       createdAt: 1,
       updatedAt: 1,
+      version: 1,
     });
     expect(await db.collection('clients').findOne()).toMatchObject({
       _id: 'web.app',
@@ -73,10 +74,30 @@ describeIfMongo('MongoDB store: documents, indexes, single use', () => {
       disabled: false,
       createdAt: 1,
       updatedAt: 1,
+      version: 1,
     });
     const account = await db.collection('accounts').findOne();
     expect(account).toMatchObject({ _id: 'a-1', username: 'ann' });
     expect(account).not.toHaveProperty('email'); // absent, not null: the sparse index skips it
+  });
+
+  test('documents written before versions read as version 0 and are replaced by compare-and-swap', async () => {
+    await db.collection('apis').insertOne({
+      _id: 'https://old.example.com' as never,
+      name: 'Old',
+      scopes: ['read'],
+      accessTokenTtl: 300,
+      createdAt: 1,
+      updatedAt: 1,
+    });
+    const old = await store.apis.get('https://old.example.com');
+    expect(old?.version).toBe(0);
+    expect(await store.apis.replace({ ...old!, name: 'Renamed' })).toBe(true);
+    expect(await store.apis.replace({ ...old!, name: 'Stale' })).toBe(false);
+    expect(await store.apis.get('https://old.example.com')).toMatchObject({
+      name: 'Renamed',
+      version: 1,
+    });
   });
 
   test('migrate creates every lookup index, and running it again changes nothing', async () => {

@@ -106,6 +106,7 @@ export async function openMongoStore(
     options.log ?? MONGO_STORE_DEFAULTS.log,
     (error) => unavailable(error, info).message,
   );
+  const versioned = { marks: collections.singleUse, atomicUpdates: traits.atomicUpdates };
   return {
     backend: 'mongodb',
     target,
@@ -114,9 +115,9 @@ export async function openMongoStore(
       return fallback.active;
     },
     oidc: new MongoOidcRecords(collections, info),
-    accounts: new MongoAccounts(collections.accounts, info),
-    clients: new MongoClients(collections.clients, info),
-    apis: new MongoApis(collections.apis, info),
+    accounts: new MongoAccounts(collections.accounts, info, versioned),
+    clients: new MongoClients(collections.clients, info, versioned),
+    apis: new MongoApis(collections.apis, info, versioned),
     keySets: new MongoKeySets(collections.keySets, info),
     counters: new MongoCounters(
       collections.counters,

@@ -18,9 +18,18 @@ interface DataRow {
   data: string;
 }
 
+// A stored record; one written before versions existed is version 0.
 function parse<T>(row: DataRow | undefined): T | undefined {
-  return row ? (JSON.parse(row.data) as T) : undefined;
+  return row ? ({ version: 0, ...JSON.parse(row.data) } as T) : undefined;
 }
+
+// The record as stored at `version`.
+function json(record: object, version: number): string {
+  return JSON.stringify({ ...record, version });
+}
+
+// The stored version of a row, in SQL (0 for rows written before versions existed).
+const VERSION = "coalesce(json_extract(data, '$.version'), 0)";
 
 /** The embedded backend's accounts. */
 export class SqliteAccounts implements AccountRecords {
@@ -35,7 +44,7 @@ export class SqliteAccounts implements AccountRecords {
       account.id,
       account.username,
       account.email ?? null,
-      JSON.stringify(account),
+      json(account, 1),
     );
   }
 
@@ -53,16 +62,17 @@ export class SqliteAccounts implements AccountRecords {
 
   async list(): Promise<Account[]> {
     const rows = await this.#db.all<DataRow>('SELECT data FROM accounts ORDER BY username');
-    return rows.map((row) => JSON.parse(row.data) as Account);
+    return rows.map((row) => parse<Account>(row)!);
   }
 
   async replace(account: Account): Promise<boolean> {
     const changed = await this.#db.run(
-      'UPDATE accounts SET username = ?, email = ?, data = ? WHERE id = ?',
+      `UPDATE accounts SET username = ?, email = ?, data = ? WHERE id = ? AND ${VERSION} = ?`,
       account.username,
       account.email ?? null,
-      JSON.stringify(account),
+      json(account, account.version + 1),
       account.id,
+      account.version,
     );
     return changed === 1;
   }
@@ -73,7 +83,7 @@ export class SqliteAccounts implements AccountRecords {
 }
 
 /** A table of JSON records with one unique key column: clients and APIs. */
-class KeyedJsonTable<T> {
+class KeyedJsonTable<T extends { version: number }> {
   readonly #db: Database;
   readonly #table: string;
   readonly #column: string;
@@ -90,7 +100,7 @@ class KeyedJsonTable<T> {
     await this.#db.run(
       `INSERT INTO ${this.#table} (${this.#column}, data) VALUES (?, ?)`,
       this.#keyOf(record),
-      JSON.stringify(record),
+      json(record, 1),
     );
   }
 
@@ -104,14 +114,15 @@ class KeyedJsonTable<T> {
     const rows = await this.#db.all<DataRow>(
       `SELECT data FROM ${this.#table} ORDER BY ${this.#column}`,
     );
-    return rows.map((row) => JSON.parse(row.data) as T);
+    return rows.map((row) => parse<T>(row)!);
   }
 
   async replace(record: T): Promise<boolean> {
     const changed = await this.#db.run(
-      `UPDATE ${this.#table} SET data = ? WHERE ${this.#column} = ?`,
-      JSON.stringify(record),
+      `UPDATE ${this.#table} SET data = ? WHERE ${this.#column} = ? AND ${VERSION} = ?`,
+      json(record, record.version + 1),
       this.#keyOf(record),
+      record.version,
     );
     return changed === 1;
   }

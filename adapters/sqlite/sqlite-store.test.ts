@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { holdSqliteLock } from '../../test/support/sqlite-lock.ts';
 import { StoreUnavailableError, type Store } from '../store.ts';
 import { openSqliteStore, SQLITE_FILE } from './sqlite-store.ts';
@@ -31,6 +32,26 @@ describe('embedded store', () => {
   });
 
   const mode = async (path: string) => (await stat(path)).mode & 0o777;
+
+  test('rows written before versions read as version 0 and are replaced by compare-and-swap', async () => {
+    await open();
+    for (const store of opened.splice(0)) await store.close();
+    const raw = new DatabaseSync(join(dataDir, SQLITE_FILE));
+    const legacy = { audience: 'https://old.example.com', name: 'Old', scopes: ['read'] };
+    raw
+      .prepare('INSERT INTO apis (audience, data) VALUES (?, ?)')
+      .run(
+        legacy.audience,
+        JSON.stringify({ ...legacy, accessTokenTtl: 300, createdAt: 1, updatedAt: 1 }),
+      );
+    raw.close();
+    const store = await open();
+    const old = await store.apis.get(legacy.audience);
+    expect(old?.version).toBe(0);
+    expect(await store.apis.replace({ ...old!, name: 'Renamed' })).toBe(true);
+    expect(await store.apis.replace({ ...old!, name: 'Stale' })).toBe(false);
+    expect(await store.apis.get(legacy.audience)).toMatchObject({ name: 'Renamed', version: 1 });
+  });
 
   test('the data directory is created 0700 and the database files 0600', async () => {
     const store = await open();

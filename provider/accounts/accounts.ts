@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Account, Store } from '../../adapters/store.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { updateVersioned } from '../versioned-update.ts';
 import { PASSWORD_LENGTH, type PasswordHasher } from './passwords.ts';
 
 export interface AccountInput {
@@ -40,6 +41,7 @@ export class Accounts {
       disabled: false,
       createdAt: now,
       updatedAt: now,
+      version: 1,
     };
     if (password !== undefined) account.passwordHash = await this.#hash(password);
     await this.#store.accounts.create(account);
@@ -93,19 +95,26 @@ export class Accounts {
   /** Sets the password of `login`'s account. */
   async setPassword(login: string, password: string): Promise<Account> {
     const account = await this.#require(login);
-    return this.#save({ ...account, passwordHash: await this.#hash(password) });
+    const passwordHash = await this.#hash(password);
+    return this.#save(login, account, (current) => ({ ...current, passwordHash }));
   }
 
   /** Changes profile fields of `login`'s account (the username stays). */
   async update(login: string, changes: Omit<Partial<AccountInput>, 'username'>): Promise<Account> {
-    const account = await this.#require(login);
-    // A new address is unverified unless the change says otherwise.
-    const emailChanged =
-      changes.email !== undefined && changes.email.trim().toLowerCase() !== account.email;
-    const emailVerified = changes.emailVerified ?? (emailChanged ? false : account.emailVerified);
-    const merged = normalize({ ...account, ...changes, emailVerified, username: account.username });
-    const { id, passwordHash, disabled, createdAt, updatedAt } = account;
-    return this.#save({ id, passwordHash, disabled, createdAt, updatedAt, ...merged });
+    return this.#save(login, await this.#require(login), (account) => {
+      // A new address is unverified unless the change says otherwise.
+      const emailChanged =
+        changes.email !== undefined && changes.email.trim().toLowerCase() !== account.email;
+      const emailVerified = changes.emailVerified ?? (emailChanged ? false : account.emailVerified);
+      const merged = normalize({
+        ...account,
+        ...changes,
+        emailVerified,
+        username: account.username,
+      });
+      const { id, passwordHash, disabled, createdAt, updatedAt, version } = account;
+      return { id, passwordHash, disabled, createdAt, updatedAt, version, ...merged };
+    });
   }
 
   /**
@@ -114,7 +123,7 @@ export class Accounts {
    */
   async setDisabled(login: string, disabled: boolean): Promise<Account> {
     const account = await this.#require(login);
-    const saved = await this.#save({ ...account, disabled });
+    const saved = await this.#save(login, account, (current) => ({ ...current, disabled }));
     if (disabled) await this.#store.oidc.destroyByAccountId(account.id);
     return saved;
   }
@@ -134,10 +143,14 @@ export class Accounts {
     return account;
   }
 
-  async #save(account: Account): Promise<Account> {
-    const saved = { ...account, updatedAt: Date.now() };
-    if (!(await this.#store.accounts.replace(saved))) throw new NotFoundError('user');
-    return saved;
+  // Applies `change` to the stored account (again if another writer changed it meanwhile).
+  #save(login: string, account: Account, change: (current: Account) => Account): Promise<Account> {
+    return updateVersioned(
+      `user "${login}"`,
+      () => this.#store.accounts.get(account.id),
+      (current) => ({ ...change(current), updatedAt: Date.now() }),
+      (next) => this.#store.accounts.replace(next),
+    );
   }
 
   async #hash(password: string): Promise<string> {
@@ -154,7 +167,7 @@ export class Accounts {
 // Validates and canonicalizes the profile fields; absent optional fields stay absent.
 function normalize(
   input: AccountInput,
-): Omit<Account, 'id' | 'disabled' | 'createdAt' | 'updatedAt'> {
+): Omit<Account, 'id' | 'disabled' | 'createdAt' | 'updatedAt' | 'version'> {
   const username = input.username.trim().toLowerCase();
   if (!USERNAME.test(username)) {
     throw new ValidationError(
@@ -162,7 +175,7 @@ function normalize(
       'username must be 1-64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit',
     );
   }
-  const result: Omit<Account, 'id' | 'disabled' | 'createdAt' | 'updatedAt'> = {
+  const result: Omit<Account, 'id' | 'disabled' | 'createdAt' | 'updatedAt' | 'version'> = {
     username,
     emailVerified: input.emailVerified ?? false,
     groups: [...new Set(input.groups ?? [])],

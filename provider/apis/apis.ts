@@ -1,6 +1,7 @@
 // APIs (resource servers): the audiences SSO issues JWT access tokens for, and the scopes each accepts.
-import type { ApiRecord, Store } from '../../adapters/store.ts';
+import type { ApiRecord, ClientRecord, Store } from '../../adapters/store.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { updateVersioned } from '../versioned-update.ts';
 import { SIGNING_ALGORITHMS } from '../../client-sdk/src/contract.ts';
 import { OIDC_SCOPES } from '../oidc/claims.ts';
 
@@ -38,6 +39,7 @@ export class Apis {
       accessTokenTtl: validateTtl(input.accessTokenTtl ?? this.#defaultTtl),
       createdAt: now,
       updatedAt: now,
+      version: 1,
     };
     if (input.name?.trim()) api.name = input.name.trim();
     if (input.signingAlg !== undefined) api.signingAlg = validateAlg(input.signingAlg);
@@ -60,15 +62,25 @@ export class Apis {
    */
   async remove(audience: string): Promise<void> {
     if (!(await this.#store.apis.delete(audience))) throw new NotFoundError(`API "${audience}"`);
-    for (const client of await this.#store.clients.list()) {
-      const served = client.resourceServerFor ?? [];
-      if (!client.allowedApis.includes(audience) && !served.includes(audience)) continue;
-      await this.#store.clients.replace({
-        ...client,
-        allowedApis: client.allowedApis.filter((allowed) => allowed !== audience),
-        resourceServerFor: served.filter((api) => api !== audience),
-        updatedAt: Date.now(),
-      });
+    const uses = (client: ClientRecord) =>
+      client.allowedApis.includes(audience) || (client.resourceServerFor ?? []).includes(audience);
+    for (const listed of await this.#store.clients.list()) {
+      if (!uses(listed)) continue;
+      try {
+        await updateVersioned(
+          `client "${listed.clientId}"`,
+          () => this.#store.clients.get(listed.clientId),
+          (client) => ({
+            ...client,
+            allowedApis: client.allowedApis.filter((allowed) => allowed !== audience),
+            resourceServerFor: (client.resourceServerFor ?? []).filter((api) => api !== audience),
+            updatedAt: Date.now(),
+          }),
+          (next) => this.#store.clients.replace(next),
+        );
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error; // a client removed meanwhile has no lists
+      }
     }
   }
 }

@@ -60,6 +60,7 @@ export function describeFailure(error: unknown): Failure {
       };
     case 'ValidationError':
     case 'NotFoundError':
+    case 'ConcurrentUpdateError':
     case 'ConfigError':
       return { message: oneLine(text), exitCode: EXIT_FAILURE, unexpected: false };
     default:

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClientRecord, Store } from '../../adapters/store.ts';
 import { GRANT_TYPES as CONTRACT_GRANT_TYPES } from '../../client-sdk/src/contract.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { updateVersioned } from '../versioned-update.ts';
 
 /** The grant types a client can be registered for, by the short names the CLI uses. */
 export const GRANT_TYPES = {
@@ -89,6 +90,7 @@ export class Clients {
       resourceServerFor,
       createdAt: now,
       updatedAt: now,
+      version: 1,
     };
     await this.#store.clients.create(client);
     return { client, secret };
@@ -114,20 +116,23 @@ export class Clients {
 
   /** Replaces a confidential client's secret; the old one stops working at once. */
   async rotateSecret(clientId: string): Promise<ClientWithSecret> {
-    const client = await this.#store.clients.get(clientId);
-    if (!client) throw new NotFoundError(`client "${clientId}"`);
-    if (client.metadata.token_endpoint_auth_method === 'none') {
-      throw new ValidationError('clientId', `client "${clientId}" is public and has no secret`);
-    }
     const secret = newSecret();
-    const updated: ClientRecord = {
-      ...client,
-      metadata: { ...client.metadata, client_secret: secret },
-      updatedAt: Date.now(),
-    };
-    if (!(await this.#store.clients.replace(updated)))
-      throw new NotFoundError(`client "${clientId}"`);
-    return { client: updated, secret };
+    const client = await updateVersioned(
+      `client "${clientId}"`,
+      () => this.#store.clients.get(clientId),
+      (current) => {
+        if (current.metadata.token_endpoint_auth_method === 'none') {
+          throw new ValidationError('clientId', `client "${clientId}" is public and has no secret`);
+        }
+        return {
+          ...current,
+          metadata: { ...current.metadata, client_secret: secret },
+          updatedAt: Date.now(),
+        };
+      },
+      (next) => this.#store.clients.replace(next),
+    );
+    return { client, secret };
   }
 
   // The distinct audiences of `audiences`, each of a registered API.

@@ -140,6 +140,7 @@ export async function resealAll(raw: Store, sealed: Store, sealer: Sealer): Prom
   for (const client of await raw.clients.list()) {
     const secret = client.metadata.client_secret;
     if (typeof secret !== 'string' || sealedWithCurrent(secret, sealer)) continue;
+    // A write that beats this one goes through `sealed` too, so a lost race leaves it sealed.
     const open = await sealed.clients.get(client.clientId);
     if (open && (await sealed.clients.replace(open))) changed++;
   }

@@ -228,6 +228,7 @@ describe('secrets at rest: the master key', () => {
         allowedApis: [],
         createdAt: now,
         updatedAt: now,
+        version: 1,
       });
       await raw.close();
       await dir.withServices(async ({ clients }) => {
