@@ -112,6 +112,21 @@ export interface Account {
   name?: string;
   givenName?: string;
   familyName?: string;
+  middleName?: string;
+  nickname?: string;
+  /** URL of the person's profile page. */
+  profile?: string;
+  picture?: string;
+  website?: string;
+  gender?: string;
+  /** YYYY-MM-DD, 0000-MM-DD or YYYY (OIDC Core §5.1). */
+  birthdate?: string;
+  zoneinfo?: string;
+  locale?: string;
+  /** E.164. */
+  phoneNumber?: string;
+  phoneNumberVerified?: boolean;
+  address?: PostalAddress;
   groups: string[];
   /** argon2id PHC string; absent until a password is set (such an account cannot sign in). */
   passwordHash?: string;
@@ -120,6 +135,16 @@ export interface Account {
   updatedAt: number;
   /** See VERSIONS below. */
   version: number;
+}
+
+/** A postal address (OIDC Core §5.1.1); every part optional. */
+export interface PostalAddress {
+  formatted?: string;
+  streetAddress?: string;
+  locality?: string;
+  region?: string;
+  postalCode?: string;
+  country?: string;
 }
 
 // VERSIONS. Accounts, clients and APIs carry a version: `create` stores version 1 (whatever the

@@ -8,10 +8,24 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 /** People-readable descriptions of the OpenID Connect scopes. */
 export const SCOPE_DESCRIPTIONS: Record<string, string> = {
   openid: 'Know who you are',
-  profile: 'Your name and username',
+  profile: 'Your name, username and profile',
   email: 'Your email address',
+  phone: 'Your phone number',
+  address: 'Your postal address',
   groups: 'The groups you belong to',
   offline_access: 'Stay connected when you are not using it',
+};
+
+/** People-readable names of single claims an app may ask for with the `claims` parameter. */
+const CLAIM_DESCRIPTIONS: Record<string, string> = {
+  email: 'Your email address',
+  email_verified: 'Whether your email address is verified',
+  phone_number: 'Your phone number',
+  phone_number_verified: 'Whether your phone number is verified',
+  address: 'Your postal address',
+  groups: 'The groups you belong to',
+  birthdate: 'Your date of birth',
+  gender: 'Your gender',
 };
 
 export interface ConsentView {
@@ -23,9 +37,15 @@ export interface ConsentView {
 export async function consentView(store: Store, details: Details): Promise<ConsentView> {
   const prompt = details.prompt.details as {
     missingOIDCScope?: string[];
+    missingOIDCClaims?: string[];
     missingResourceScopes?: Record<string, string[]>;
   };
-  const scopes = (prompt.missingOIDCScope ?? []).map((scope) => SCOPE_DESCRIPTIONS[scope] ?? scope);
+  const scopes = [
+    ...(prompt.missingOIDCScope ?? []).map((scope) => SCOPE_DESCRIPTIONS[scope] ?? scope),
+    ...(prompt.missingOIDCClaims ?? []).map(
+      (claim) => CLAIM_DESCRIPTIONS[claim] ?? claimName(claim),
+    ),
+  ];
   const apis = await Promise.all(
     Object.entries(prompt.missingResourceScopes ?? {}).map(async ([audience, granted]) => ({
       name: (await store.apis.get(audience))?.name ?? audience,
@@ -33,6 +53,11 @@ export async function consentView(store: Store, details: Details): Promise<Conse
     })),
   );
   return { scopes: [...new Set(scopes)], apis };
+}
+
+// `given_name` → "Your given name".
+function claimName(claim: string): string {
+  return `Your ${claim.replace(/_/g, ' ')}`;
 }
 
 /** Grants everything the consent prompt asks for and answers the interaction result. */

@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import type { Store } from '../adapters/store.ts';
+import { ACR_VALUES } from '../client-sdk/src/contract.ts';
 import { allowFormAction } from '../provider/http/security-headers.ts';
 import { clientAddress } from '../provider/security/client-address.ts';
 import { passwordSignIn, type PasswordSignInDeps } from '../provider/security/password-sign-in.ts';
@@ -36,6 +37,18 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.get('/interaction/:uid', async (ctx) => {
     const details = await load(ctx, deps);
     if (details.prompt.name === 'login') {
+      if (!canMeetAcr(details)) {
+        await finish(
+          ctx,
+          deps,
+          {
+            error: 'unmet_authentication_requirements',
+            error_description: `SSO can sign people in at ${Object.values(ACR_VALUES).join(', ')} only`,
+          },
+          false,
+        );
+        return;
+      }
       await showLogin(ctx, deps, details, { login: stringParam(details.params.login_hint) });
       return;
     }
@@ -72,7 +85,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       clientId: String(details.params.client_id),
     });
     if ('account' in result) {
-      await finish(ctx, deps, { login: { accountId: result.account.id, amr: ['pwd'] } }, false);
+      const login = { accountId: result.account.id, acr: ACR_VALUES.password, amr: ['pwd'] };
+      await finish(ctx, deps, { login }, false);
       return;
     }
     if (result.failed === 'invalid') {
@@ -107,6 +121,17 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
 
   return router;
+}
+
+// Whether a sign-in here can give what the request's essential `acr` asks for (OIDC Core §5.5.1.1);
+// when it cannot, signing in would only lead to the same request again.
+function canMeetAcr(details: Details): boolean {
+  const { acr } = (details.prompt.details ?? {}) as {
+    acr?: { essential?: boolean; value?: unknown; values?: unknown };
+  };
+  if (!acr?.essential) return true;
+  const asked = Array.isArray(acr.values) ? (acr.values as unknown[]) : [acr.value];
+  return asked.some((value) => (Object.values(ACR_VALUES) as unknown[]).includes(value));
 }
 
 // The pending interaction of this browser, which must be the one in the URL (and at `prompt`).

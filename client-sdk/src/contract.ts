@@ -3,19 +3,50 @@
 // cannot drift; a test compares it with what a running server publishes.
 
 /** OpenID Connect scopes SSO supports; API scopes are whatever each registered API declares. */
-export const SCOPES = ['openid', 'offline_access', 'profile', 'email', 'groups'] as const;
+export const SCOPES = [
+  'openid',
+  'offline_access',
+  'profile',
+  'email',
+  'phone',
+  'address',
+  'groups',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** The claims each scope releases (in ID tokens and at userinfo). */
 export const SCOPE_CLAIMS = {
   openid: ['sub'],
-  profile: ['name', 'given_name', 'family_name', 'preferred_username', 'updated_at'],
+  profile: [
+    'name',
+    'family_name',
+    'given_name',
+    'middle_name',
+    'nickname',
+    'preferred_username',
+    'profile',
+    'picture',
+    'website',
+    'gender',
+    'birthdate',
+    'zoneinfo',
+    'locale',
+    'updated_at',
+  ],
   email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified'],
+  address: ['address'],
   groups: ['groups'],
 } as const satisfies Partial<Record<Scope, readonly string[]>>;
 
 /** Every user claim SSO can release. */
 export type UserClaimName = (typeof SCOPE_CLAIMS)[keyof typeof SCOPE_CLAIMS][number];
+
+/**
+ * Authentication context classes (`acr`) SSO can satisfy, from weakest to strongest; every ID token
+ * carries the one its sign-in met, and `amr` (RFC 8176) says how: `pwd` for a password.
+ */
+export const ACR_VALUES = { password: 'urn:sso:loa:1fa' } as const;
 
 /** Claims of SSO's JWT access tokens (RFC 9068) besides the registered ones. */
 export const ACCESS_TOKEN_CLAIMS = {

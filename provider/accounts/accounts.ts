@@ -1,26 +1,32 @@
 // Accounts: creating people, checking their passwords, disabling them. Usernames and emails are
 // compared lower-case; the account id (`sub`) is a random UUID that never changes.
 import { randomUUID } from 'node:crypto';
-import type { Account, Store } from '../../adapters/store.ts';
+import type { Account, PostalAddress, Store } from '../../adapters/store.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { updateVersioned } from '../versioned-update.ts';
 import { PASSWORD_LENGTH, type PasswordHasher } from './passwords.ts';
+import {
+  checkAddress,
+  checkField,
+  PROFILE_FIELDS,
+  type ProfileFieldName,
+} from './profile-fields.ts';
 
-export interface AccountInput {
+/** A new account's fields, or (but the username) changes to one; an empty string clears a field. */
+export type AccountInput = {
   username: string;
   email?: string;
   emailVerified?: boolean;
-  name?: string;
-  givenName?: string;
-  familyName?: string;
+  phoneNumberVerified?: boolean;
+  /** Parts of the address; on update, merged with the parts already stored. */
+  address?: PostalAddress;
   groups?: string[];
-}
+} & { [field in ProfileFieldName]?: string };
 
 // No '@' in usernames: a login containing '@' is an email address, so one cannot shadow the other.
 const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 const GROUP = /^[\w.:/@-]{1,128}$/;
-const MAX_NAME = 200;
 
 /** Account operations over the store. */
 export class Accounts {
@@ -106,10 +112,19 @@ export class Accounts {
       const emailChanged =
         changes.email !== undefined && changes.email.trim().toLowerCase() !== account.email;
       const emailVerified = changes.emailVerified ?? (emailChanged ? false : account.emailVerified);
+      // So is a new phone number.
+      const phoneChanged =
+        changes.phoneNumber !== undefined &&
+        checkField(PROFILE_FIELDS.phoneNumber, 'phoneNumber', changes.phoneNumber) !==
+          account.phoneNumber;
+      const phoneNumberVerified =
+        changes.phoneNumberVerified ?? (phoneChanged ? false : account.phoneNumberVerified);
       const merged = normalize({
         ...account,
         ...changes,
         emailVerified,
+        phoneNumberVerified,
+        address: { ...account.address, ...changes.address },
         username: account.username,
       });
       const { id, passwordHash, disabled, createdAt, updatedAt, version } = account;
@@ -196,13 +211,13 @@ function normalize(
       );
     }
   }
-  for (const field of ['name', 'givenName', 'familyName'] as const) {
-    const value = input[field]?.trim();
-    if (value === undefined || value === '') continue;
-    if (value.length > MAX_NAME || /[\p{Cc}]/u.test(value)) {
-      throw new ValidationError(field, `${field} must be at most ${MAX_NAME} printable characters`);
-    }
-    result[field] = value;
+  for (const [field, spec] of Object.entries(PROFILE_FIELDS)) {
+    const value = checkField(spec, field, input[field as ProfileFieldName]);
+    if (value !== undefined) result[field as ProfileFieldName] = value;
   }
+  if (result.phoneNumber !== undefined)
+    result.phoneNumberVerified = input.phoneNumberVerified ?? false;
+  const address = checkAddress(input.address);
+  if (address) result.address = address;
   return result;
 }

@@ -2,6 +2,11 @@
 // never contains the password hash, only whether there is one.
 import { StoreConflictError, type Account } from '../../adapters/store.ts';
 import type { AccountInput } from '../accounts/accounts.ts';
+import {
+  ADDRESS_FIELDS,
+  PROFILE_FIELDS,
+  type ProfileFieldName,
+} from '../accounts/profile-fields.ts';
 import { addressKey } from '../security/client-address.ts';
 import { NotFoundError } from '../errors.ts';
 import { exclusive, type ParsedArgs } from './args.ts';
@@ -12,12 +17,23 @@ import { readNewPassword } from './password.ts';
 
 const USER = '<username|email>';
 
+// One option per standard claim (see profile-fields.ts); an empty value clears the field.
 const PROFILE_OPTIONS: Record<string, OptionSpec> = {
   email: { type: 'string', value: 'EMAIL', help: 'email address' },
   'email-verified': { type: 'boolean', help: 'mark the email address as verified' },
-  name: { type: 'string', value: 'NAME', help: 'full name' },
-  'given-name': { type: 'string', value: 'NAME', help: 'given (first) name' },
-  'family-name': { type: 'string', value: 'NAME', help: 'family (last) name' },
+  ...Object.fromEntries(
+    Object.values(PROFILE_FIELDS).map(({ option, help }) => [
+      option,
+      { type: 'string', value: 'VALUE', help } satisfies OptionSpec,
+    ]),
+  ),
+  'phone-verified': { type: 'boolean', help: 'mark the phone number as verified' },
+  ...Object.fromEntries(
+    Object.values(ADDRESS_FIELDS).map(({ option, help }) => [
+      option,
+      { type: 'string', value: 'VALUE', help } satisfies OptionSpec,
+    ]),
+  ),
   group: { type: 'string', multiple: true, value: 'GROUP', help: 'group membership' },
 };
 
@@ -33,9 +49,11 @@ export function accountView(account: Account) {
     username: account.username,
     email: account.email,
     emailVerified: account.emailVerified,
-    name: account.name,
-    givenName: account.givenName,
-    familyName: account.familyName,
+    ...Object.fromEntries(
+      Object.keys(PROFILE_FIELDS).map((field) => [field, account[field as ProfileFieldName]]),
+    ),
+    phoneNumberVerified: account.phoneNumber ? (account.phoneNumberVerified ?? false) : undefined,
+    address: account.address,
     groups: account.groups,
     disabled: account.disabled,
     hasPassword: account.passwordHash !== undefined,
@@ -55,9 +73,26 @@ function printAccount(account: Account, context: CommandContext): void {
     ['username', account.username],
     ['id (sub)', account.id],
     ['email', account.email && `${account.email}${account.emailVerified ? ' (verified)' : ''}`],
-    ['name', account.name],
-    ['given name', account.givenName],
-    ['family name', account.familyName],
+    ...Object.entries(PROFILE_FIELDS)
+      .filter(([field]) => field !== 'phoneNumber')
+      .map(([field, spec]): [string, string | undefined] => [
+        spec.option.replace(/-/g, ' ').replace(/ url$/, ''),
+        account[field as ProfileFieldName],
+      ]),
+    [
+      'phone',
+      account.phoneNumber &&
+        `${account.phoneNumber}${account.phoneNumberVerified ? ' (verified)' : ''}`,
+    ],
+    [
+      'address',
+      account.address &&
+        Object.keys(ADDRESS_FIELDS)
+          .map((part) => account.address?.[part as keyof typeof ADDRESS_FIELDS])
+          .filter(Boolean)
+          .join(', ')
+          .replace(/\n/g, ', '),
+    ],
     ['groups', list(account.groups)],
     ['status', status(account)],
     ['created', humanTime(account.createdAt)],
@@ -71,10 +106,14 @@ function profile(args: ParsedArgs): Omit<Partial<AccountInput>, 'username'> {
   const email = args.string('email');
   if (email !== undefined) input.email = email;
   if (args.flag('email-verified')) input.emailVerified = true;
-  const fields = { name: 'name', givenName: 'given-name', familyName: 'family-name' } as const;
-  for (const [field, option] of Object.entries(fields)) {
+  for (const [field, { option }] of Object.entries(PROFILE_FIELDS)) {
     const value = args.string(option);
-    if (value !== undefined) input[field as keyof typeof fields] = value;
+    if (value !== undefined) input[field as ProfileFieldName] = value;
+  }
+  if (args.flag('phone-verified')) input.phoneNumberVerified = true;
+  for (const [part, { option }] of Object.entries(ADDRESS_FIELDS)) {
+    const value = args.string(option);
+    if (value !== undefined) input.address = { ...input.address, [part]: value };
   }
   if (args.has('group')) input.groups = args.strings('group');
   return input;

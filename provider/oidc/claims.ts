@@ -2,6 +2,7 @@
 // ones relying parties see in discovery (`scopes_supported`, `claims_supported`).
 // The names come from the contract shared with the client package.
 import type { Account } from '../../adapters/store.ts';
+import { profileClaims } from '../accounts/profile-fields.ts';
 import { SCOPE_CLAIMS, SCOPES, type UserClaimName } from '../../client-sdk/src/contract.ts';
 
 /** The OpenID Connect scopes SSO supports; API scopes come from registered APIs. */
@@ -10,14 +11,15 @@ export const OIDC_SCOPES = SCOPES;
 /** Claims released per scope (oidc-provider's `claims` configuration). */
 export { SCOPE_CLAIMS };
 
-/** Every claim an account has; oidc-provider releases only those the granted scopes allow. */
-export function accountClaims(account: Account): Record<UserClaimName, unknown> {
+/**
+ * Every claim an account has; oidc-provider releases only those the granted scopes, or the claims
+ * a request asked for and the person allowed, cover.
+ */
+export function accountClaims(account: Account): Partial<Record<UserClaimName, unknown>> {
   return {
+    ...profileClaims(account),
     sub: account.id,
     preferred_username: account.username,
-    name: account.name,
-    given_name: account.givenName,
-    family_name: account.familyName,
     updated_at: Math.floor(account.updatedAt / 1000),
     email: account.email,
     email_verified: account.email ? account.emailVerified : undefined,

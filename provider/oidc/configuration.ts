@@ -10,6 +10,7 @@ import type { SignInGuard } from '../security/sign-in-guard.ts';
 import { createAdapter } from './adapter.ts';
 import { clientAuthenticationPolicy } from './client-authentication.ts';
 import { jwtAccessTokenVerifier, keepJwtRecords } from './jwt-access-tokens.ts';
+import { ACR_VALUES } from '../../client-sdk/src/contract.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { featuresConfiguration } from './features.ts';
 import { storeCall } from './outage.ts';
@@ -62,9 +63,11 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
       short: { httpOnly: true, sameSite: 'lax' },
     },
     scopes: [...OIDC_SCOPES],
+    acrValues: Object.values(ACR_VALUES),
+    // Every ID token says how its sign-in was made: `openid` releases acr and amr (see ACR_VALUES).
     claims: {
       ...SCOPE_CLAIMS,
-      acr: null,
+      openid: [...SCOPE_CLAIMS.openid, 'acr', 'amr'],
       sid: null,
       auth_time: null,
       iss: null,

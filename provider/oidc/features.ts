@@ -20,6 +20,8 @@ export function featuresConfiguration(
       allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
     },
     userinfo: { enabled: true },
+    // The `claims` request parameter (OIDC Core §5.5): single claims, `essential`, values.
+    claimsParameter: { enabled: true },
     rpInitiatedLogout: { enabled: true, ...logoutPages },
     backchannelLogout: { enabled: true },
     deviceFlow: { enabled: true, ...devicePages(onWrongDeviceCode) },

@@ -129,6 +129,17 @@ describe('the contract between SSO and the client package', () => {
       familyName: 'Voyant',
       email: 'claire@example.com',
       emailVerified: true,
+      middleName: 'Ann',
+      nickname: 'Clairy',
+      profile: 'https://people.example.com/claire',
+      picture: 'https://people.example.com/claire.png',
+      website: 'https://claire.example.org/',
+      gender: 'female',
+      birthdate: '1990-04-01',
+      zoneinfo: 'Europe/Berlin',
+      locale: 'de-DE',
+      phoneNumber: '+49 30 1234567',
+      address: { locality: 'Berlin', country: 'Germany' },
       groups: ['staff'],
     });
     const web = await sso.client({

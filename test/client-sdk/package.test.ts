@@ -159,7 +159,15 @@ describe('the packed package', () => {
     });
     const result = JSON.parse(stdout) as Record<string, unknown>;
     expect(result).toMatchObject({
-      contractScopes: ['openid', 'offline_access', 'profile', 'email', 'groups'],
+      contractScopes: [
+        'openid',
+        'offline_access',
+        'profile',
+        'email',
+        'phone',
+        'address',
+        'groups',
+      ],
       tokenType: 'Bearer',
       sub: client.clientId,
       scopes: ['orders:read'],
