@@ -69,7 +69,7 @@ export function createApp(input: AppInput): Koa {
     await next();
   });
   app.use(errorBoundary(log, config.basePath));
-  app.use(notFound(config.basePath));
+  app.use(notFound(config.basePath, config.cookieSameSite === 'none'));
   app.use(prefixed(config.basePath, assets()));
   app.use(router.routes());
   app.use(limits.middleware);

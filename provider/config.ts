@@ -1,6 +1,7 @@
 // Service configuration: read from the environment once, validated, frozen, and handed to whoever
 // needs it. Nothing else in the service reads process.env. Every variable, its default and its
 // meaning is listed in SETTINGS below; the README's configuration table mirrors it.
+import { normalizeHostEntry } from './oidc/outgoing-requests.ts';
 import { parseDuration } from './durations.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -52,6 +53,14 @@ export interface Config {
   masterKey: string | undefined;
   /** A file holding the master key (for secrets mounted as files). */
   masterKeyFile: string | undefined;
+  /**
+   * SameSite of the session cookie: `none` lets a relying party's page POST to the authorization
+   * and end-session endpoints with the session (those POST routes are on only then); `lax` keeps
+   * the cookie off cross-site POSTs. `none` needs an https issuer (browsers want it Secure).
+   */
+  cookieSameSite: 'none' | 'lax';
+  /** Hosts (`host` or `host:port`) outgoing requests may reach at internal addresses. */
+  outgoingAllowedHosts: string[];
 }
 
 /** Failed sign-ins and device codes: when to slow down, when to lock out. */
@@ -203,6 +212,33 @@ const mongodbUriSetting: Setting<string> = {
   },
 };
 
+const sameSiteSetting: Setting<'none' | 'lax'> = {
+  variable: 'SSO_COOKIE_SAMESITE',
+  fallback: undefined,
+  parse: (raw, variable) => {
+    const value = raw.trim().toLowerCase();
+    if (value === 'none' || value === 'lax') return value;
+    throw new ConfigError(variable, `must be none or lax (got "${raw}")`);
+  },
+};
+
+const hostListSetting: Setting<string[]> = {
+  variable: 'SSO_OUTGOING_ALLOWED_HOSTS',
+  fallback: '',
+  parse: (raw, variable) =>
+    raw
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .map((entry) => {
+        try {
+          return normalizeHostEntry(entry);
+        } catch {
+          throw new ConfigError(variable, `must list host or host:port entries (got "${entry}")`);
+        }
+      }),
+};
+
 const masterKeySetting: Setting<string> = {
   variable: 'SSO_MASTER_KEY',
   fallback: undefined,
@@ -259,6 +295,8 @@ export const SETTINGS = {
   auditRetention: durationSetting('SSO_AUDIT_RETENTION', '90d'),
   masterKey: masterKeySetting,
   masterKeyFile: stringSetting('SSO_MASTER_KEY_FILE', undefined),
+  cookieSameSite: sameSiteSetting,
+  outgoingAllowedHosts: hostListSetting,
 } as const;
 
 function read<T>(env: Env, setting: Setting<T>): T | undefined {
@@ -325,8 +363,24 @@ export function loadConfig(env: Env): Readonly<Config> {
     auditRetention: need(env, SETTINGS.auditRetention),
     masterKey: read(env, SETTINGS.masterKey),
     masterKeyFile: read(env, SETTINGS.masterKeyFile),
+    cookieSameSite: cookieSameSite(env, issuer),
+    outgoingAllowedHosts: need(env, SETTINGS.outgoingAllowedHosts),
   };
   return deepFreeze(config);
+}
+
+// SameSite=None (like Keycloak's session cookies) where the issuer is https; browsers drop a
+// SameSite=None cookie that is not Secure, so an http issuer gets Lax and cannot be set to None.
+function cookieSameSite(env: Env, issuer: string): 'none' | 'lax' {
+  const https = new URL(issuer).protocol === 'https:';
+  const chosen = read(env, SETTINGS.cookieSameSite) ?? (https ? 'none' : 'lax');
+  if (chosen === 'none' && !https) {
+    throw new ConfigError(
+      SETTINGS.cookieSameSite.variable,
+      'can be none only with an https issuer (browsers refuse SameSite=None cookies that are not Secure)',
+    );
+  }
+  return chosen;
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {

@@ -52,6 +52,8 @@ export function createLogger(
 /** Error details for the service log (never shown to users): name, code, message and stack. */
 export function describeError(error: unknown): LogFields {
   if (typeof error !== 'object' || error === null) return { error: String(error) };
-  const { name, message, code, stack } = error as Record<string, unknown>;
-  return { error: { name, code, message, stack } };
+  const { name, message, code, stack, cause } = error as Record<string, unknown>;
+  // fetch and other wrappers say what went wrong only in their cause.
+  const because = cause instanceof Error ? cause.message : undefined;
+  return { error: { name, code, message, ...(because ? { cause: because } : {}), stack } };
 }

@@ -19,12 +19,21 @@ const METHODS: Record<string, string> = {
   '/healthz': 'GET, HEAD',
 };
 
-/** The last middleware: answers requests nothing else did. */
-export function notFound(basePath: string): Middleware {
+/**
+ * The last middleware: answers requests nothing else did. `browserPost`: whether the authorization
+ * and end-session endpoints take POST (see Config.cookieSameSite).
+ */
+export function notFound(basePath: string, browserPost: boolean): Middleware {
+  const browserMethods = browserPost ? 'GET, POST' : 'GET';
+  const methods: Record<string, string> = {
+    ...METHODS,
+    '/auth': browserMethods,
+    '/session/end': browserMethods,
+  };
   return async (ctx, next) => {
     await next();
     if (ctx.body !== undefined || ctx.status !== 404) return;
-    const allowed = METHODS[ctx.path.slice(basePath.length)];
+    const allowed = methods[ctx.path.slice(basePath.length)];
     const answer = allowed
       ? {
           status: 405,

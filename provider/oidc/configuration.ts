@@ -10,6 +10,7 @@ import type { SignInGuard } from '../security/sign-in-guard.ts';
 import { createAdapter } from './adapter.ts';
 import { clientAuthenticationPolicy } from './client-authentication.ts';
 import { jwtAccessTokenVerifier, keepJwtRecords } from './jwt-access-tokens.ts';
+import { outgoingFetch } from './outgoing-requests.ts';
 import { ACR_VALUES } from '../../client-sdk/src/contract.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { featuresConfiguration } from './features.ts';
@@ -59,7 +60,8 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
     jwks: input.jwks,
     cookies: {
       keys: input.cookieKeys,
-      long: { httpOnly: true, sameSite: 'lax' },
+      // The session cookie; `none` lets it travel with an app's cross-site POST (see config.ts).
+      long: { httpOnly: true, sameSite: config.cookieSameSite },
       short: { httpOnly: true, sameSite: 'lax' },
     },
     scopes: [...OIDC_SCOPES],
@@ -107,15 +109,10 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
         `${config.basePath}/interaction/${interaction.uid}`,
     },
     renderError,
-    // Outgoing requests (back-channel logout, a client's jwks_uri) go only to URLs that
-    // administrators registered, usually on the internal network, so oidc-provider's dispatcher
-    // that refuses private and loopback addresses is not used.
-    fetch: (url, options) => {
-      const { dispatcher: _publicOnly, ...rest } = options as RequestInit & {
-        dispatcher?: unknown;
-      };
-      return fetch(url, rest);
-    },
+    // OIDC Core §3.1.2.1: the authorization endpoint MUST take POST; so should end-session.
+    // oidc-provider serves both only with a SameSite=None session cookie.
+    enableHttpPostMethods: config.cookieSameSite === 'none',
+    fetch: outgoingFetch(config.outgoingAllowedHosts),
     conformIdTokenClaims: true,
     enabledJWA: {
       idTokenSigningAlgValues: ['ES256', 'RS256'],

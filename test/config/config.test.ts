@@ -70,10 +70,29 @@ describe('configuration', () => {
     ['SSO_ARGON2_MEMORY_KIB', '12'],
     ['MONGODB_URI', 'postgres://x'],
     ['SSO_DATA_DIR', '  '],
+    ['SSO_COOKIE_SAMESITE', 'strict'],
+    ['SSO_COOKIE_SAMESITE', 'none'], // with the default http issuer: browsers want None cookies Secure
+    ['SSO_OUTGOING_ALLOWED_HOSTS', 'http://backchannel.internal/logout'],
   ])('%s=%j is refused with a message naming the variable', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(
       new RegExp(`^invalid configuration: ${variable} `),
     );
+  });
+
+  test('the session cookie is SameSite=None for an https issuer and Lax for http, unless set', () => {
+    const https = { SSO_ISSUER: 'https://id.example.com' };
+    expect(loadConfig(https).cookieSameSite).toBe('none');
+    expect(loadConfig({ ...https, SSO_COOKIE_SAMESITE: 'Lax' }).cookieSameSite).toBe('lax');
+    expect(loadConfig({}).cookieSameSite).toBe('lax');
+    expect(loadConfig({ SSO_COOKIE_SAMESITE: 'lax' }).cookieSameSite).toBe('lax');
+  });
+
+  test('allowed outgoing hosts are read as host or host:port, lower-case', () => {
+    expect(loadConfig({}).outgoingAllowedHosts).toEqual([]);
+    expect(
+      loadConfig({ SSO_OUTGOING_ALLOWED_HOSTS: ' Logout.Internal:8443 , 10.0.0.7,' })
+        .outgoingAllowedHosts,
+    ).toEqual(['logout.internal:8443', '10.0.0.7']);
   });
 
   test('the service refuses to start on bad configuration with one line and exit code 1', () => {

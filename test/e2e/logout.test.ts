@@ -34,7 +34,10 @@ describe.each(BACKENDS)('logout: RP-initiated and back-channel (%s store)', (bac
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const { port } = receiver.address() as AddressInfo;
 
-    sso = await startTestSso({ backend });
+    sso = await startTestSso({
+      backend,
+      env: { SSO_OUTGOING_ALLOWED_HOSTS: `127.0.0.1:${port}` },
+    });
     const frank = await sso.user({ username: 'frank' });
     credentials = { login: 'frank', password: frank.password };
     const web = await sso.client({

@@ -29,6 +29,8 @@ export interface TestSsoOptions {
   store?: Store;
   /** Another instance on the same store (and master key) as `sharing`, as a second server. */
   sharing?: TestSso;
+  /** Receives the server's log lines (at info and above) instead of stdout. */
+  log?: (line: string) => void;
 }
 
 export interface TestSso extends RunningServer {
@@ -82,7 +84,7 @@ export async function startTestSso(options: TestSsoOptions = {}): Promise<TestSs
     ...options.env,
   };
   const config = loadConfig(env);
-  const log = createLogger(config.logLevel);
+  const log = options.log ? createLogger('info', options.log) : createLogger(config.logLevel);
   let store: Store;
   let dropDatabase = async () => {};
   let storeEnv: Record<string, string> = { SSO_DATA_DIR: dataDir };

@@ -65,33 +65,47 @@ export class UserAgent {
     return this.#navigate(url, { method: 'GET' });
   }
 
-  /** Submits `form` (with `values` filled in) like a browser's form submission. */
+  /**
+   * Submits `form` (with `values` filled in) like a browser's form submission. With `crossSite`, the
+   * form is on another site's page (a relying party's): a POST then carries only SameSite=None
+   * cookies, and the top-level GETs of the redirects that follow also Lax ones.
+   */
   async submit(
     form: Form,
     values: Record<string, string> = {},
     submitter?: Record<string, string>,
+    { crossSite = false }: { crossSite?: boolean } = {},
   ) {
     const body = new URLSearchParams({ ...form.fields, ...values, ...submitter });
     if (form.method.toUpperCase() === 'GET') {
       const url = new URL(form.action);
       url.search = body.toString();
-      return this.#navigate(url.href, { method: 'GET' });
+      return this.#navigate(url.href, { method: 'GET' }, crossSite ? 'lax' : undefined);
     }
-    return this.#navigate(form.action, {
-      method: 'POST',
-      body: body.toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
+    return this.#navigate(
+      form.action,
+      {
+        method: 'POST',
+        body: body.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+      crossSite ? 'none' : undefined,
+    );
   }
 
-  /** One request without following redirects, with the jar's cookies. */
+  /**
+   * One request without following redirects, with the jar's cookies (those SameSite lets through in
+   * `sameSiteContext`: 'none' for a cross-site subrequest or POST, 'lax' for a cross-site top-level
+   * GET; all of them when undefined, as for a same-site request).
+   */
   async request(
     url: string,
     init: RequestInit & { headers?: Record<string, string> } = {},
+    sameSiteContext?: 'none' | 'lax',
   ): Promise<Response> {
     const target = new URL(url);
     const routed = this.#options.route?.(target) ?? { url: target };
-    const cookie = await this.jar.getCookieString(target.href);
+    const cookie = await this.jar.getCookieString(target.href, { sameSiteContext });
     const response = await this.#fetch(routed.url, {
       ...init,
       redirect: 'manual',
@@ -112,17 +126,21 @@ export class UserAgent {
   async #navigate(
     url: string,
     init: RequestInit & { headers?: Record<string, string> },
+    sameSiteContext?: 'none' | 'lax',
   ): Promise<Page | { left: string }> {
     let current = url;
     let next: RequestInit & { headers?: Record<string, string> } = init;
+    let context = sameSiteContext;
     for (let hops = 0; hops < 20; hops++) {
       if (new URL(current).origin !== this.#options.ssoOrigin) return { left: current };
-      const response = await this.request(current, next);
+      const response = await this.request(current, next, context);
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
         await response.body?.cancel();
         current = new URL(location, current).href;
         next = { method: 'GET' };
+        // A redirect of a cross-site navigation is still cross-site, but a top-level GET.
+        if (context) context = 'lax';
         continue;
       }
       return {
