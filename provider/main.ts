@@ -1,5 +1,6 @@
 // `npm start`: reads the configuration, opens the store and serves until SIGINT/SIGTERM.
-import { ConfigError, loadConfig } from './config.ts';
+import { loadConfig } from './config.ts';
+import { errorKind } from './error-kinds.ts';
 import { createLogger, describeError } from './log.ts';
 import { startServer } from './server.ts';
 import { openStore } from './store.ts';
@@ -33,15 +34,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const known = error as { name?: string; message?: string };
-  if (
-    known.name === 'ConfigError' ||
-    known.name === 'StoreUnavailableError' ||
-    error instanceof ConfigError
-  ) {
+  const known = errorKind(error);
+  if (known.kind === 'config' || known.kind === 'unavailable') {
     process.stderr.write(`sso: ${known.message}\n`);
   } else {
-    process.stderr.write(`sso: failed to start: ${known.message ?? String(error)}\n`);
+    const { message } = error as { message?: string };
+    process.stderr.write(`sso: failed to start: ${message ?? String(error)}\n`);
   }
   process.exit(1);
 });

@@ -1,5 +1,6 @@
-// How the CLI reports a failure: one line on stderr and an exit status. Errors are recognized by
-// `name` (not instanceof), so errors from any layer or module copy are reported the same way.
+// How the CLI reports a failure: one line on stderr and an exit status. What kind of failure it is
+// comes from error-kinds.ts, as for the HTTP error boundary.
+import { errorKind } from '../error-kinds.ts';
 
 /** Exit status for a command that was used wrongly (unknown command or flag, missing argument). */
 export const EXIT_USAGE = 2;
@@ -38,42 +39,44 @@ const FIELD_NAMES: Record<string, string> = { clientId: 'client id', audience: '
 
 /** The line and exit status that report `error`. */
 export function describeFailure(error: unknown): Failure {
-  const { name, message, field, code, syscall } = (
-    typeof error === 'object' && error !== null ? error : { message: String(error) }
-  ) as { name?: unknown; message?: unknown; field?: unknown; code?: unknown; syscall?: unknown };
-  const text = typeof message === 'string' && message.trim() ? message : String(error);
-  switch (name) {
-    case 'UsageError':
-      return { message: oneLine(text), exitCode: EXIT_USAGE, unexpected: false };
-    case 'InterruptedError':
-      return { message: oneLine(text), exitCode: EXIT_INTERRUPTED, unexpected: false };
-    case 'StoreConflictError': {
-      const what = typeof field === 'string' ? (FIELD_NAMES[field] ?? field) : undefined;
-      const line = what ? `${what} is already taken` : text;
-      return { message: oneLine(line), exitCode: EXIT_FAILURE, unexpected: false };
-    }
-    case 'StoreUnavailableError':
-      return {
-        message: oneLine(`store unavailable: ${text.replace(/^store unavailable:\s*/i, '')}`),
-        exitCode: EXIT_FAILURE,
-        unexpected: false,
-      };
-    case 'ValidationError':
-    case 'NotFoundError':
-    case 'ConcurrentUpdateError':
-    case 'ConfigError':
-      return { message: oneLine(text), exitCode: EXIT_FAILURE, unexpected: false };
-    default:
-      if (typeof code === 'string' && typeof syscall === 'string') {
-        // A system error (ENOTDIR, EACCES, ENOSPC, …): about the environment, and says so itself.
-        return { message: oneLine(text), exitCode: EXIT_FAILURE, unexpected: false };
-      }
-      return {
-        message: oneLine(`unexpected error: ${text} (run with SSO_LOG_LEVEL=debug for details)`),
-        exitCode: EXIT_FAILURE,
-        unexpected: true,
-      };
+  if (error instanceof UsageError) {
+    return { message: oneLine(error.message), exitCode: EXIT_USAGE, unexpected: false };
   }
+  if (error instanceof InterruptedError) {
+    return { message: oneLine(error.message), exitCode: EXIT_INTERRUPTED, unexpected: false };
+  }
+  const known = errorKind(error);
+  const expected = (line: string): Failure => ({
+    message: oneLine(line),
+    exitCode: EXIT_FAILURE,
+    unexpected: false,
+  });
+  switch (known.kind) {
+    case 'conflict':
+      return expected(`${FIELD_NAMES[known.field] ?? known.field} is already taken`);
+    case 'unavailable':
+      return expected(`store unavailable: ${known.message.replace(/^store unavailable:\s*/i, '')}`);
+    case 'invalid':
+    case 'not_found':
+    case 'concurrent':
+    case 'config':
+      return expected(known.message);
+    case 'unexpected':
+      break;
+  }
+  const { message, code, syscall } = (
+    typeof error === 'object' && error !== null ? error : { message: String(error) }
+  ) as { message?: unknown; code?: unknown; syscall?: unknown };
+  const text = typeof message === 'string' && message.trim() ? message : String(error);
+  if (typeof code === 'string' && typeof syscall === 'string') {
+    // A system error (ENOTDIR, EACCES, ENOSPC, …): about the environment, and says so itself.
+    return expected(text);
+  }
+  return {
+    message: oneLine(`unexpected error: ${text} (run with SSO_LOG_LEVEL=debug for details)`),
+    exitCode: EXIT_FAILURE,
+    unexpected: true,
+  };
 }
 
 /** `text` on one line, with credentials in URLs (`//user:password@`) masked. */

@@ -1,9 +1,11 @@
 // The one place where errors of our own routes (interactions, health, limits) become responses. The
 // protocol endpoints have oidc-provider's own handler. People get a readable page, programs get
-// OAuth-style JSON (always, on the paths only programs call); nobody gets a stack trace. Errors are
-// recognised by shape: some come from another realm.
+// OAuth-style JSON (always, on the paths only programs call); nobody gets a stack trace. SSO's own
+// errors are told apart by their class (error-kinds.ts); Koa's and the engine's by the HTTP status
+// and OAuth code they carry.
 import type { Context, Middleware } from 'koa';
 import { renderPage } from '../../interactions/render.ts';
+import { errorKind } from '../error-kinds.ts';
 import { describeError, type Logger } from '../log.ts';
 import { STORE_OUTAGE_DESCRIPTION } from '../oidc/outage.ts';
 import { isProgramPath } from './program-paths.ts';
@@ -29,19 +31,29 @@ export function errorBoundary(log: Logger, basePath: string): Middleware {
 }
 
 function classify(error: unknown): Answer {
+  const known = errorKind(error);
+  switch (known.kind) {
+    case 'unavailable':
+      return {
+        status: 503,
+        error: 'temporarily_unavailable',
+        description: STORE_OUTAGE_DESCRIPTION,
+      };
+    case 'invalid':
+      return { status: 400, error: 'invalid_request', description: known.message };
+    case 'not_found':
+      return { status: 404, error: 'not_found', description: known.message };
+    case 'conflict':
+    case 'concurrent':
+      return { status: 409, error: 'conflict', description: known.message };
+    case 'config':
+    case 'unexpected':
+      break;
+  }
+  // Koa's HttpErrors and the engine's OIDCProviderErrors: `expose` marks those meant to be shown.
   const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
-  if (e.name === 'StoreUnavailableError') {
-    return {
-      status: 503,
-      error: 'temporarily_unavailable',
-      description: STORE_OUTAGE_DESCRIPTION,
-    };
-  }
-  if (e.name === 'ValidationError') {
-    return { status: 400, error: 'invalid_request', description: String(e.message) };
-  }
-  const status = typeof e.status === 'number' ? e.status : 500;
   if (e.expose === true) {
+    const status = typeof e.status === 'number' ? e.status : 500;
     // oidc-provider errors carry the OAuth error code; Koa's HttpErrors carry only a message.
     const code = typeof e.error === 'string' ? e.error : 'invalid_request';
     const description =

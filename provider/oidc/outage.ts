@@ -1,6 +1,7 @@
 // When the store cannot be reached, protocol requests fail fast with 503 temporarily_unavailable
 // (JSON for programs, the error page for people) instead of oidc-provider's generic 500.
 import { errors } from 'oidc-provider';
+import { errorKind } from '../error-kinds.ts';
 
 /** What people and programs are told while the store is unavailable. */
 export const STORE_OUTAGE_DESCRIPTION = 'the identity store is unavailable; try again shortly';
@@ -14,13 +15,12 @@ export class StoreOutage extends errors.OIDCProviderError {
   }
 }
 
-/** Runs a store call; a StoreUnavailableError (recognised by name) becomes a StoreOutage. */
+/** Runs a store call; an unavailable store becomes a StoreOutage. */
 export async function storeCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if ((error as { name?: unknown } | null)?.name === 'StoreUnavailableError')
-      throw new StoreOutage();
+    if (errorKind(error).kind === 'unavailable') throw new StoreOutage();
     throw error;
   }
 }
