@@ -54,6 +54,10 @@ export function describeError(error: unknown): LogFields {
   if (typeof error !== 'object' || error === null) return { error: String(error) };
   const { name, message, code, stack, cause } = error as Record<string, unknown>;
   // fetch and other wrappers say what went wrong only in their cause.
-  const because = cause instanceof Error ? cause.message : undefined;
+  // (By shape: errors made inside Node's own fetch may come from another realm.)
+  const because =
+    typeof cause === 'object' && cause !== null && typeof (cause as Error).message === 'string'
+      ? (cause as Error).message
+      : undefined;
   return { error: { name, code, message, ...(because ? { cause: because } : {}), stack } };
 }
