@@ -1,6 +1,7 @@
 // The contract between the SSO server and this package: scope, claim, token-type, algorithm and
-// error names, defined once. The server imports this file for its own configuration, so the two
-// cannot drift; a test compares it with what a running server publishes.
+// error names, defined once. The server imports this file for its own configuration; both are
+// compared with the reviewed contract/sso-contract.json (test/contract/contract-file.test.ts), so a
+// change here shows up as a change of that file.
 
 /** OpenID Connect scopes SSO supports; API scopes are whatever each registered API declares. */
 export const SCOPES = [
@@ -92,6 +93,7 @@ export const OAUTH_ERRORS = {
   authorizationPending: 'authorization_pending',
   slowDown: 'slow_down',
   expiredToken: 'expired_token',
+  unmetAuthenticationRequirements: 'unmet_authentication_requirements',
   temporarilyUnavailable: 'temporarily_unavailable',
   serverError: 'server_error',
 } as const;

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { codeFlow, discover, REDIRECT_URI } from '../support/flows.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
 // A web app asking for a token for a registered API gets a JWT access token (RFC 9068) for that
@@ -10,7 +10,7 @@ import { UserAgent } from '../support/user-agent.ts';
 const ORDERS = 'https://orders.example.test';
 const LEGACY = 'https://legacy.example.test';
 
-describe.each(BACKENDS)('access tokens for APIs in the code flow (%s store)', (backend) => {
+describeEachBackend('access tokens for APIs in the code flow (%s store)', (backend) => {
   let sso: TestSso;
   let app: oidc.Configuration;
   let jwks: ReturnType<typeof jose.createRemoteJWKSet>;

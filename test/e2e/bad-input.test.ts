@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { authorizationRequest, discover, REDIRECT_URI, signIn } from '../support/flows.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 import { formTo, page, UserAgent } from '../support/user-agent.ts';
 
 // Every bad request gets a standard OAuth error (JSON for programs, a page or a redirect for
 // browsers) and never a 500.
-describe.each(BACKENDS)('bad input (%s store)', (backend) => {
+describeEachBackend('bad input (%s store)', (backend) => {
   let sso: TestSso;
   let web: { clientId: string; secret: string | undefined };
   let spa: { clientId: string; secret: string | undefined };

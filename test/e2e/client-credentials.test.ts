@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { discover } from '../support/flows.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 
 const ORDERS = 'https://api.example.test/orders';
 const BILLING = 'https://billing.example.test';
 
-describe.each(BACKENDS)('client credentials and resource indicators (%s store)', (backend) => {
+describeEachBackend('client credentials and resource indicators (%s store)', (backend) => {
   let sso: TestSso;
   let worker: oidc.Configuration;
   let jwks: ReturnType<typeof jose.createRemoteJWKSet>;

@@ -1,13 +1,15 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { authorizationRequest, discover, POST_LOGOUT_URI, REDIRECT_URI } from '../support/flows.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
-import { formTo, left, page, UserAgent, type UserAgentOptions } from '../support/user-agent.ts';
+import { freePort } from '../support/free-port.ts';
+import { describeForBackends, startTestSso, type TestSso } from '../support/sso.ts';
+import { startTlsProxy, type TlsProxy } from '../support/tls-proxy.ts';
+import { formTo, left, page, UserAgent } from '../support/user-agent.ts';
 
-// The same flows at the root, under a path prefix, and behind a TLS-terminating reverse proxy that
-// forwards the public scheme and host (X-Forwarded-Proto/Host): issuer and path bugs show up here.
-const PUBLIC_ORIGIN = 'https://sso.example.test';
+// The same flows at the root, under a path prefix, and behind a TLS-terminating reverse proxy (a
+// real one, in its own process: https in with its own certificate, plain http to SSO, forwarding
+// the public scheme and host in X-Forwarded-Proto/Host): issuer and path bugs show up here.
 const ORDERS = 'https://api.example.test/orders';
 
 interface Shape {
@@ -20,17 +22,20 @@ const shapes: Shape[] = [
   { name: 'at the root' },
   { name: 'under the path prefix /auth', basePath: '/auth' },
   {
-    name: 'behind a TLS-terminating proxy at https://sso.example.test/auth',
+    name: 'behind a TLS-terminating proxy process at https://localhost:<port>/auth',
     basePath: '/auth',
     proxied: true,
   },
 ];
 
-describe.each(BACKENDS.flatMap((backend) => shapes.map((shape) => ({ ...shape, backend }))))(
+describeForBackends(
+  (['sqlite', 'mongodb'] as const).flatMap((backend) =>
+    shapes.map((shape) => ({ ...shape, backend })),
+  ),
   'deployed $name ($backend store)',
   (shape) => {
     let sso: TestSso;
-    let route: UserAgentOptions['route'];
+    let proxy: TlsProxy | undefined;
     let customFetch: oidc.CustomFetch | undefined;
     let web: oidc.Configuration;
     let worker: oidc.Configuration;
@@ -38,28 +43,17 @@ describe.each(BACKENDS.flatMap((backend) => shapes.map((shape) => ({ ...shape, b
     let userId: string;
 
     beforeAll(async () => {
+      const proxyPort = shape.proxied ? await freePort() : undefined;
       sso = await startTestSso({
         backend: shape.backend,
         basePath: shape.basePath,
-        ...(shape.proxied ? { publicOrigin: PUBLIC_ORIGIN, env: { SSO_TRUST_PROXY: 'true' } } : {}),
+        ...(proxyPort
+          ? { publicOrigin: `https://localhost:${proxyPort}`, env: { SSO_TRUST_PROXY: 'true' } }
+          : {}),
       });
-      if (shape.proxied) {
-        // The reverse proxy: public https URL in, plain http to the service with forwarded headers.
-        route = (url) => {
-          if (url.origin !== PUBLIC_ORIGIN) return { url };
-          const target = new URL(url.pathname + url.search, sso.listenUrl);
-          return {
-            url: target,
-            headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': url.host },
-          };
-        };
-        customFetch = (url, options) => {
-          const routed = route!(new URL(url));
-          return fetch(routed.url, {
-            ...(options as RequestInit),
-            headers: { ...options.headers, ...routed.headers },
-          });
-        };
+      if (proxyPort) {
+        proxy = await startTlsProxy(proxyPort, sso.listenUrl);
+        customFetch = proxy.fetch as oidc.CustomFetch;
       }
       const user = await sso.user({ username: 'ivy', email: 'ivy@example.com' });
       userId = user.id;
@@ -84,10 +78,15 @@ describe.each(BACKENDS.flatMap((backend) => shapes.map((shape) => ({ ...shape, b
       });
     });
     afterAll(async () => {
-      await sso.stop();
+      await proxy?.stop();
+      await sso?.stop();
     });
 
-    const agent = () => new UserAgent({ ssoOrigin: new URL(sso.issuer).origin, route });
+    const agent = () =>
+      new UserAgent({
+        ssoOrigin: new URL(sso.issuer).origin,
+        ...(proxy ? { fetch: proxy.fetch } : {}),
+      });
 
     test('discovery puts every endpoint under the issuer', () => {
       const metadata = web.serverMetadata();

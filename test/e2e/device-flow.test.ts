@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { discover } from '../support/flows.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 import { formTo, page, UserAgent } from '../support/user-agent.ts';
 
-describe.each(BACKENDS)('device authorization grant (RFC 8628) (%s store)', (backend) => {
+describeEachBackend('device authorization grant (RFC 8628) (%s store)', (backend) => {
   let sso: TestSso;
   let tv: oidc.Configuration;
   let gina: { id: string; password: string };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import * as jose from 'jose';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,10 +10,10 @@ import {
   POST_LOGOUT_URI,
   REDIRECT_URI,
 } from '../support/flows.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 import { formTo, left, page, UserAgent } from '../support/user-agent.ts';
 
-describe.each(BACKENDS)('logout: RP-initiated and back-channel (%s store)', (backend) => {
+describeEachBackend('logout: RP-initiated and back-channel (%s store)', (backend) => {
   let sso: TestSso;
   let app: oidc.Configuration;
   let other: oidc.Configuration;

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { discover, REDIRECT_URI, signIn } from '../support/flows.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
-describe.each(BACKENDS)('pushed authorization requests and DPoP (%s store)', (backend) => {
+describeEachBackend('pushed authorization requests and DPoP (%s store)', (backend) => {
   let sso: TestSso;
   let app: oidc.Configuration;
   let credentials: { login: string; password: string };

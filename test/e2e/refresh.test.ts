@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as oidc from 'openid-client';
 import { codeFlow, discover, REDIRECT_URI } from '../support/flows.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
 const GRACE_SECONDS = 2;
 
-describe.each(BACKENDS)(
+describeEachBackend(
   'refresh tokens: rotation, concurrent grace window, reuse detection (%s store)',
   (backend) => {
     let sso: TestSso;

@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import * as jose from 'jose';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as oidc from 'openid-client';
 import { rotateSigningKeys } from '../../provider/keys/signing-keys.ts';
 import { discover } from '../support/flows.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 
 const API = 'https://api.example.test';
 
-describe.each(BACKENDS)(
+describeEachBackend(
   'signing keys: generated on first start, published, rotated with overlap (%s store)',
   (backend) => {
     let sso: TestSso;

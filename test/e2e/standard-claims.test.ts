@@ -1,7 +1,7 @@
 // The standard claims (OIDC Core §5.1), the `claims` request parameter (§5.5) and acr/amr, as a
 // relying party sees them: discovery, ID tokens and userinfo of real sign-ins, for a user whose
 // profile was written by the CLI in another process.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { ACR_VALUES, SCOPE_CLAIMS } from '../../client-sdk/src/contract.ts';
@@ -13,12 +13,12 @@ import {
   REDIRECT_URI,
   signIn,
 } from '../support/flows.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 import { formTo, left, page, UserAgent } from '../support/user-agent.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
-describe.each(BACKENDS)('standard claims, claims parameter, acr and amr (%s store)', (backend) => {
+describeEachBackend('standard claims, claims parameter, acr and amr (%s store)', (backend) => {
   let sso: TestSso;
   let firstParty: oidc.Configuration;
   let thirdParty: oidc.Configuration;

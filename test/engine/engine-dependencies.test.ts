@@ -10,7 +10,7 @@ import {
   ENGINE_DEPENDENCIES,
   REVIEWED_ENGINE_VERSION,
 } from '../../provider/oidc/engine-dependencies.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -40,7 +40,7 @@ describe('the engine dependencies list', () => {
   );
 });
 
-describe.each(BACKENDS)('replay detection (%s store)', (backend) => {
+describeEachBackend('replay detection (%s store)', (backend) => {
   let sso: TestSso;
   let client: { clientId: string; secret: string | undefined };
 

@@ -1,12 +1,12 @@
 // Guessing passwords and device codes, as an attacker would: many attempts from one address, against
 // a real account and an unknown one, while the real user signs in from another address. Addresses
 // are real: requests leave from different loopback addresses (127.0.0.x).
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as oidc from 'openid-client';
 import { cliSandboxFor } from '../cli/cli-process.ts';
 import { authorizationRequest, discover, REDIRECT_URI, signIn } from '../support/flows.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 import { formTo, page, UserAgent, type Page } from '../support/user-agent.ts';
 
 type Outcome = 'signed-in' | 'wrong' | 'refused';
@@ -21,7 +21,7 @@ function loginError(html: string): string {
   return /id="login-error">([^<]*)</.exec(html)?.[1]?.replace(/&#39;/g, "'") ?? '';
 }
 
-describe.each(BACKENDS)('password guessing (%s store)', (backend) => {
+describeEachBackend('password guessing (%s store)', (backend) => {
   let sso: TestSso;
   let config: oidc.Configuration;
   let victim: { username: string; password: string };
@@ -163,7 +163,7 @@ describe.each(BACKENDS)('password guessing (%s store)', (backend) => {
   });
 });
 
-describe.each(BACKENDS)(
+describeEachBackend(
   'lockouts: unlock, per-address limit, device codes, instances (%s store)',
   (backend) => {
     let sso: TestSso;

@@ -1,7 +1,7 @@
 // Fifty requests at once with one code, and with one refresh token, as a replaying attacker or a
 // client with a race would send them. Outcomes are exact: one redemption wins and its grant then
 // ends; every concurrent refresh gets the same successor, so one chain survives.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import * as oidc from 'openid-client';
 import {
   authorizationRequest,
@@ -10,12 +10,12 @@ import {
   REDIRECT_URI,
   signIn,
 } from '../support/flows.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
 const PARALLEL = 50;
 
-describe.each(BACKENDS)('fifty at once (%s store)', (backend) => {
+describeEachBackend('fifty at once (%s store)', (backend) => {
   let sso: TestSso;
   let config: oidc.Configuration;
   let client: { clientId: string; secret: string | undefined };

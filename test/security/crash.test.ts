@@ -1,6 +1,6 @@
 // kill -9, as a crashed host or an OOM killer would: one of two instances dies in the middle of
 // people signing in, and the store must be whole after a process dies in the middle of writes.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
@@ -12,13 +12,13 @@ import { cliSandboxFor, expectJson } from '../cli/cli-process.ts';
 import { codeFlow, discover, REDIRECT_URI } from '../support/flows.ts';
 import { balancer, startInstance, type Instance } from '../support/instances.ts';
 import { dropMongoDatabase, mongoTestUri } from '../support/mongodb-server.ts';
-import { BACKENDS } from '../support/sso.ts';
+import { describeEachBackend } from '../support/sso.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
 const ISSUER = 'http://sso.crash.test';
 const USERS = 12;
 
-describe.each(BACKENDS)('kill -9 (%s store)', (backend) => {
+describeEachBackend('kill -9 (%s store)', (backend) => {
   let dir: string;
   let storeEnv: Record<string, string>;
   let dropDatabase = async () => {};

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import * as oidc from 'openid-client';
 import { cliSandboxFor, expectOneLineError } from '../cli/cli-process.ts';
 import { authorizationRequest, codeFlow, discover, REDIRECT_URI } from '../support/flows.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 import { page, UserAgent } from '../support/user-agent.ts';
 import { createLogger } from '../../provider/log.ts';
 import { loadConfig } from '../../provider/config.ts';
@@ -45,7 +45,7 @@ function rawRequest(
   });
 }
 
-describe.each(BACKENDS)('smaller doors (%s store)', (backend) => {
+describeEachBackend('smaller doors (%s store)', (backend) => {
   let sso: TestSso;
   let credentials: { login: string; password: string };
 

@@ -2,9 +2,9 @@
 // two instances) do when they change one client or user at once. A gate in front of a real store
 // holds the first two reads until both have happened, so the race happens on every run; both
 // changes must be in the stored record afterwards.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { Store } from '../../adapters/store.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 
 /** Holds the first `count` calls of an armed read until all of them have arrived. */
 class ReadGate {
@@ -54,7 +54,7 @@ function gated(store: Store, gate: ReadGate): Store {
   });
 }
 
-describe.each(BACKENDS)('concurrent writers lose nothing (%s store)', (backend) => {
+describeEachBackend('concurrent writers lose nothing (%s store)', (backend) => {
   let first: TestSso;
   let second: TestSso;
   const gate = new ReadGate();

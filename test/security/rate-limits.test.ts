@@ -1,7 +1,7 @@
 // Request limits at the protocol endpoints, attacked the way a flood would: many requests from one
 // address, a client's id sent with wrong secrets, a stream of authorization requests that each
 // leave a pending sign-in behind. Addresses are real (requests leave from 127.0.0.x).
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { stat } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
@@ -10,13 +10,13 @@ import { SQLITE_FILE } from '../../adapters/sqlite/sqlite-store.ts';
 import { MAX_AUTHORIZATION_REQUEST } from '../../provider/security/endpoint-limits.ts';
 import { discover, REDIRECT_URI } from '../support/flows.ts';
 import { mongoTestClient } from '../support/mongodb-server.ts';
-import { BACKENDS, startTestSso, type TestSso } from '../support/sso.ts';
+import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 import { fetchFrom } from '../support/user-agent.ts';
 
 // What a typical Java HTTP client sends: HTML first. Back-channel answers are JSON all the same.
 const JAVA_ACCEPT = 'text/html, image/gif, image/jpeg, */*; q=0.2';
 
-describe.each(BACKENDS)('request limits (%s store)', (backend) => {
+describeEachBackend('request limits (%s store)', (backend) => {
   let sso: TestSso;
   let worker: { clientId: string; secret: string | undefined };
   let web: oidc.Configuration;

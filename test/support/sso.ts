@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../../adapters/store.ts';
 import { freePort } from './free-port.ts';
-import { freshMongoStore, mongoTestUri } from './mongodb-server.ts';
+import { describe } from '@jest/globals';
+import {
+  failMongoRequired,
+  freshMongoStore,
+  mongoRequired,
+  mongoTestUri,
+} from './mongodb-server.ts';
 import type { AccountInput } from '../../provider/accounts/accounts.ts';
 import type { ApiInput } from '../../provider/apis/apis.ts';
 import type { ClientInput } from '../../provider/clients/clients.ts';
@@ -60,12 +66,42 @@ export { freePort };
 export type Backend = 'sqlite' | 'mongodb';
 
 /**
- * The backends end-to-end suites run on: the embedded store always, and MongoDB when this jest run
- * has a MongoDB server (jest-global-setup.ts decides, and says so in one line when it has none).
+ * The backends a test can use in this run: the embedded store always, and MongoDB when this jest
+ * run has a MongoDB server (jest-global-setup.ts decides, and says so in one line when it has none).
  */
 export const BACKENDS: Backend[] = process.env.SSO_TEST_MONGODB_URI
   ? ['sqlite', 'mongodb']
   : ['sqlite'];
+
+const ALL_BACKENDS: readonly Backend[] = ['sqlite', 'mongodb'];
+
+/**
+ * `describe.each` over `cases` of both stores. Without a MongoDB server the MongoDB cases are still
+ * declared, as skipped, so the run counts them and its summary says what did not run and why
+ * (with SSO_REQUIRE_MONGODB=1 the file fails instead).
+ */
+export function describeForBackends<T extends { backend: Backend }>(
+  cases: readonly T[],
+  title: string,
+  fn: (testCase: T) => void,
+): void {
+  const embedded = cases.filter((testCase) => testCase.backend === 'sqlite');
+  const mongo = cases.filter((testCase) => testCase.backend === 'mongodb');
+  if (embedded.length) describe.each(embedded)(title, fn);
+  if (!mongo.length) return;
+  if (mongoTestUri()) describe.each(mongo)(title, fn);
+  else if (mongoRequired()) failMongoRequired();
+  else describe.skip.each(mongo)(title, fn);
+}
+
+/** `describe.each` over the two stores, `%s` in `title` naming the store (see describeForBackends). */
+export function describeEachBackend(title: string, fn: (backend: Backend) => void): void {
+  describeForBackends(
+    ALL_BACKENDS.map((backend) => ({ backend })),
+    title.replace('%s', '$backend'),
+    ({ backend }) => fn(backend),
+  );
+}
 
 /** Starts SSO as a test needs it. */
 export async function startTestSso(options: TestSsoOptions = {}): Promise<TestSso> {
