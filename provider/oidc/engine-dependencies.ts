@@ -76,8 +76,8 @@ export const ENGINE_DEPENDENCIES: readonly EngineDependency[] = [
     why: 'The engine reads `jwks` once at construction and has no key-update API.',
     tests: [
       {
-        file: 'test/e2e/signing-keys.test.ts',
-        titles: ['a rotation publishes first, signs later'],
+        file: 'test/e2e/signing-keys-processes.test.ts',
+        titles: ['a rotation made by the CLI is published, then signs, then the old keys leave'],
       },
     ],
   },

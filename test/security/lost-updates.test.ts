@@ -4,37 +4,8 @@
 // changes must be in the stored record afterwards.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { Store } from '../../adapters/store.ts';
+import { delegate, ReadGate } from '../support/gate.ts';
 import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
-
-/** Holds the first `count` calls of an armed read until all of them have arrived. */
-class ReadGate {
-  #waiting: (() => void)[] = [];
-  #left = 0;
-
-  arm(count: number): void {
-    this.#left = count;
-  }
-
-  async pass(): Promise<void> {
-    if (this.#left === 0) return;
-    this.#left--;
-    await new Promise<void>((resolve) => {
-      this.#waiting.push(resolve);
-      if (this.#left === 0) for (const release of this.#waiting.splice(0)) release();
-    });
-  }
-}
-
-/** `target` with `overrides` in place of some of its methods (the others bound to it). */
-function delegate<T extends object>(target: T, overrides: Partial<T>): T {
-  return new Proxy(target, {
-    get(object, property) {
-      if (property in overrides) return overrides[property as keyof T];
-      const value: unknown = Reflect.get(object, property, object);
-      return typeof value === 'function' ? (value as () => unknown).bind(object) : value;
-    },
-  });
-}
 
 /** `store` whose client and account reads pass through `gate` first. */
 function gated(store: Store, gate: ReadGate): Store {
