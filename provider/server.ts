@@ -6,7 +6,7 @@ import type { Store } from '../adapters/store.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { describeError, type Logger } from './log.ts';
-import { startServices, type Services } from './services.ts';
+import { startServices, type Services, type StartOptions } from './services.ts';
 
 export interface RunningServer extends Services {
   server: Server;
@@ -42,6 +42,7 @@ export async function startServer(
   config: Readonly<Config>,
   store: Store,
   log: Logger,
+  options: Pick<StartOptions, 'clock'> = {},
 ): Promise<RunningServer> {
   if (new URL(config.issuer).protocol === 'https:' && !config.trustProxy) {
     log.warn(
@@ -49,7 +50,7 @@ export async function startServer(
       { issuer: config.issuer },
     );
   }
-  const services = await startServices(config, store, log);
+  const services = await startServices(config, store, log, options);
   const app = createApp(services);
   const handle = app.callback();
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (req, res) => {

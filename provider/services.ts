@@ -56,6 +56,8 @@ export interface StartOptions {
    * (using `engine` is then an error).
    */
   readOnly?: boolean;
+  /** See ConfigurationInput.clock (tests only). */
+  clock?: () => number;
 }
 
 /** Starts every service over an open, migrated store. */
@@ -63,7 +65,7 @@ export async function startServices(
   config: Readonly<Config>,
   rawStore: Store,
   log: Logger,
-  { readOnly = false }: StartOptions = {},
+  { readOnly = false, clock }: StartOptions = {},
 ): Promise<Services> {
   const resolved = await resolveMasterKey(config, rawStore, log, { create: !readOnly });
   const { key: masterKey, file: keyFile, interrupted } = resolved;
@@ -88,7 +90,14 @@ export async function startServices(
   });
   const engine = readOnly
     ? undefined
-    : await startEngine({ config, store, accounts, log, security: { guard, limits, audit } });
+    : await startEngine({
+        config,
+        store,
+        accounts,
+        log,
+        security: { guard, limits, audit },
+        ...(clock ? { clock } : {}),
+      });
   const running = (): Engine => {
     if (!engine) throw new Error('the protocol engine is not started for read-only services');
     return engine;

@@ -48,6 +48,8 @@ export interface AdapterOptions {
   refreshTokenGrace: number;
   /** Runs when the engine looks up a request's client to authenticate it; may throw its error. */
   beforeClientAuthentication?: (ctx: KoaContextWithOIDC, client: ClientRecord) => Promise<void>;
+  /** Milliseconds since the epoch, for the grace window; tests move it instead of sleeping. */
+  clock?: () => number;
 }
 
 /** The Adapter class to hand to oidc-provider's `adapter` configuration. */
@@ -136,7 +138,7 @@ export function createAdapter(
     async #findRefreshToken(id: string): Promise<AdapterPayload | undefined> {
       const record = await store.oidc.find(this.model, id);
       if (record?.consumed === undefined) return record;
-      const elapsed = Date.now() / 1000 - record.consumed;
+      const elapsed = (options.clock ?? Date.now)() / 1000 - record.consumed;
       if (elapsed > options.refreshTokenGrace) return record;
       const { consumed: _consumed, ...unconsumed } = record;
       return unconsumed;

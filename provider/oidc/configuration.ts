@@ -26,6 +26,8 @@ export interface ConfigurationInput {
   jwks: { keys: Record<string, unknown>[] };
   cookieKeys: string[];
   security: EngineSecurity;
+  /** The clock of SSO's own time rules (see AdapterOptions.clock); Date.now when absent. */
+  clock?: () => number;
 }
 
 /** The guards and the audit log the engine's pages and hooks use. */
@@ -51,6 +53,7 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
   return {
     adapter: createAdapter(store, {
       refreshTokenGrace: config.refreshTokenGrace,
+      ...(input.clock ? { clock: input.clock } : {}),
       beforeClientAuthentication: async (ctx, client) => {
         await clientPolicy(ctx, client);
         await resolveJwt(ctx);

@@ -23,6 +23,8 @@ export interface EngineInput {
   accounts: Accounts;
   log: Logger;
   security: EngineSecurity;
+  /** See ConfigurationInput.clock. */
+  clock?: () => number;
 }
 
 // The engine's error events of back-channel endpoints, where a failed client authentication is

@@ -37,6 +37,8 @@ export interface TestSsoOptions {
   sharing?: TestSso;
   /** Receives the server's log lines (at info and above) instead of stdout. */
   log?: (line: string) => void;
+  /** The clock of SSO's own time rules (the refresh grace window), to move time in a test. */
+  clock?: () => number;
 }
 
 export interface TestSso extends RunningServer {
@@ -139,7 +141,12 @@ export async function startTestSso(options: TestSsoOptions = {}): Promise<TestSs
   } else {
     store = await openStore(config, log);
   }
-  const running = await startServer(config, store, log);
+  const running = await startServer(
+    config,
+    store,
+    log,
+    options.clock ? { clock: options.clock } : {},
+  );
   return {
     ...running,
     issuer: config.issuer,
