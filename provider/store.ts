@@ -33,6 +33,16 @@ export async function openStore(
     const { openMongoStore } = await import('../adapters/mongodb/mongodb-store.ts');
     const store = await openMongoStore(config.mongodbUri, { log });
     if (!readOnly) await store.migrate();
+    // Once at start-up: which guarantees of the server the store relies on, and which workarounds.
+    const { description, atomicUpdates } = store.traits;
+    log.info('MongoDB store open', {
+      target: store.target,
+      server: description,
+      updates: atomicUpdates
+        ? 'atomic: counters use $inc, record changes compare-and-swap in one write'
+        : 'not atomic: single-use marks decide counters and compare-and-swap',
+      expiry: store.sweepsExpired ? 'periodic sweeps (no TTL index)' : 'TTL indexes',
+    });
     return store;
   }
   const missing = !existsSync(join(config.dataDir, SQLITE_FILE));
