@@ -16,6 +16,7 @@ import { constants, openSync, closeSync } from 'node:fs';
 import { access, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { describe as JestDescribe } from '@jest/globals';
@@ -67,6 +68,7 @@ const execFileAsync = promisify(execFile);
 export async function startMongoTestServer(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<MongoTestServer | undefined> {
+  if (env[MONGODB_SERVER_ENV] === 'mongo-java-server') return startMongoJavaServer();
   if (env.MONGODB_URI) return useGivenServer(env.MONGODB_URI);
   const mongod = await findExecutable('mongod', searchPath(env));
   if (mongod) return startProcess('mongod', mongod, mongodArgs);
@@ -87,6 +89,27 @@ async function useGivenServer(uri: string): Promise<MongoTestServer> {
     );
   }
   return { uri, description: 'the server at MONGODB_URI', stop: async () => undefined };
+}
+
+/** Names the server of a run: `mongo-java-server` for npm test's second pass (see package.json). */
+export const MONGODB_SERVER_ENV = 'SSO_TEST_MONGODB_SERVER';
+
+const MONGO_JAVA_SERVER = fileURLToPath(new URL('../tools/mongo-java-server/', import.meta.url));
+
+// mongo-java-server (test/tools/mongo-java-server), with the classpath prepare.sh fetched.
+async function startMongoJavaServer(): Promise<MongoTestServer> {
+  const classpath = await readFile(join(MONGO_JAVA_SERVER, 'classpath.txt'), 'utf8').catch(
+    () => '',
+  );
+  if (!classpath.trim()) {
+    throw new Error(
+      'mongo-java-server is not prepared: run test/tools/prepare.sh (it needs Java 17 and Maven)',
+    );
+  }
+  const source = join(MONGO_JAVA_SERVER, 'MongoJavaServer.java');
+  return startProcess('mongo-java-server 1.47 (in memory)', 'java', (port) => [
+    ...['-cp', classpath.trim(), source, String(port)],
+  ]);
 }
 
 type ArgsFor = (port: number, dataDir: string) => string[];
@@ -300,7 +323,13 @@ export async function freshMongoStore(
 export async function dropMongoDatabase(uri: string, dbName: string): Promise<void> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
   try {
-    await client.db(dbName).dropDatabase();
+    const db = client.db(dbName);
+    await db.dropDatabase().catch(async () => {
+      // mongo-java-server refuses to drop a database (or collection) after one of its indexes was
+      // dropped: drop what it lets go; the rest goes with its in-memory server at the end of the run.
+      const collections = await db.listCollections({}, { nameOnly: true }).toArray();
+      for (const { name } of collections) await db.dropCollection(name).catch(() => undefined);
+    });
   } finally {
     await client.close();
   }

@@ -30,6 +30,18 @@ if [[ -z "${MONGODB_URI:-}" ]] && ! command -v mongod >/dev/null 2>&1; then
   fi
 fi
 
+# mongo-java-server, the second MongoDB wire-protocol server the MongoDB suites run on (npm test's
+# second pass): its jars from Maven Central, and their classpath for mongodb-server.ts.
+mjs=test/tools/mongo-java-server
+if [[ ! -s $mjs/classpath.txt || $mjs/pom.xml -nt $mjs/classpath.txt ]]; then
+  if command -v mvn >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then
+    (cd "$mjs" && mvn -q -B dependency:build-classpath -Dmdep.outputFile=classpath.txt >/dev/null) ||
+      note "could not fetch mongo-java-server with Maven; its pass of the MongoDB suites cannot run"
+  else
+    note "no Java 17 and Maven: the mongo-java-server pass of the MongoDB suites cannot run"
+  fi
+fi
+
 if command -v go >/dev/null 2>&1; then
   (cd test/interop/go && go mod download && go build -o /dev/null .) ||
     note "could not fetch or build the Go interop client; its test will fail"
