@@ -39,8 +39,8 @@ export async function openStore(
       target: store.target,
       server: description,
       updates: atomicUpdates
-        ? 'atomic: counters use $inc, record changes compare-and-swap in one write'
-        : 'not atomic: single-use marks decide counters and compare-and-swap',
+        ? 'atomic: single use, counters ($inc) and compare-and-swap are each one conditional write'
+        : 'not atomic: single-use marks decide single use, counters and compare-and-swap',
       expiry: store.sweepsExpired ? 'periodic sweeps (no TTL index)' : 'TTL indexes',
     });
     return store;

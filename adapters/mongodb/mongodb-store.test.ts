@@ -124,15 +124,19 @@ describeIfMongo('MongoDB store: documents, indexes, single use', () => {
     expect(accountIndexes.find((i) => i.name === 'email_unique')).toMatchObject({ unique: true });
   });
 
-  test('consume is decided by its single-use mark even when the conditional write lets a caller through', async () => {
-    // Simulates a server whose conditional update is not atomic (FerretDB 1.x): another caller has
-    // already passed the update and placed its mark for this version of the record.
+  test('consume: without atomic updates its single-use mark decides; with them the conditional write alone', async () => {
+    // Another caller has already passed the conditional update and placed its mark for this version
+    // of the record, as can happen where the update is not atomic (FerretDB 1.x).
     await store.oidc.upsert('AuthorizationCode', 'code', { grantId: 'g' }, 60);
     const { rev } = (await db.collection('oidc_AuthorizationCode').findOne()) as { rev?: string };
     await db.collection('oidc_single_use').insertOne({
       _id: `consume:AuthorizationCode:code:${rev}` as never,
       expiresAt: new Date(Date.now() + SINGLE_USE_MARK_LIFETIME_MS),
     });
+    // Where updates are atomic no other caller can have passed the update, so no mark is consulted.
+    const markDecides = !store.traits.atomicUpdates;
+    expect(await store.oidc.consume('AuthorizationCode', 'code')).toBe(!markDecides);
+    // Either way the record is then spent.
     expect(await store.oidc.consume('AuthorizationCode', 'code')).toBe(false);
     // A new version of the record (upsert) is a new decision.
     await store.oidc.upsert('AuthorizationCode', 'code', { grantId: 'g' }, 60);

@@ -114,7 +114,7 @@ export async function openMongoStore(
     get sweepsExpired() {
       return fallback.active;
     },
-    oidc: new MongoOidcRecords(collections, info),
+    oidc: new MongoOidcRecords(collections, info, traits.atomicUpdates),
     accounts: new MongoAccounts(collections.accounts, info, versioned),
     clients: new MongoClients(collections.clients, info, versioned),
     apis: new MongoApis(collections.apis, info, versioned),

@@ -15,10 +15,16 @@ const WRITE_ATTEMPTS = 3;
 export class MongoOidcRecords implements OidcRecords {
   readonly #collections: Collections;
   readonly #uri: MongoUriInfo;
+  readonly #atomicUpdates: boolean;
 
-  constructor(collections: Collections, uri: MongoUriInfo) {
+  /**
+   * `atomicUpdates`: whether the server's conditional writes are atomic (server-traits.ts). Where
+   * they are, the conditional write alone decides a single use; where not, a single-use mark does.
+   */
+  constructor(collections: Collections, uri: MongoUriInfo, atomicUpdates: boolean) {
     this.#collections = collections;
     this.#uri = uri;
+    this.#atomicUpdates = atomicUpdates;
   }
 
   async upsert(
@@ -34,7 +40,8 @@ export class MongoOidcRecords implements OidcRecords {
   }
 
   // One atomic insert decides. When a record holds the id, it is either live (answer false) or
-  // expired: then a single-use mark on that record's version decides who replaces it.
+  // expired: then the replacement conditional on that record's version decides who replaces it
+  // (with a single-use mark first where conditional writes are not atomic).
   async insertIfAbsent(
     model: OidcModel,
     id: string,
@@ -54,7 +61,9 @@ export class MongoOidcRecords implements OidcRecords {
         const now = new Date();
         if (!hasExpired(held.expiresAt, now)) return false;
         const mark = `replace:${model}:${id}:${held.rev}`;
-        if (!(await claimOnce(this.#collections.singleUse, mark, now))) return false;
+        if (!this.#atomicUpdates && !(await claimOnce(this.#collections.singleUse, mark, now))) {
+          return false;
+        }
         const replaced = await collection.replaceOne({ _id: id, rev: held.rev }, doc);
         return replaced.matchedCount === 1;
       }
@@ -75,8 +84,8 @@ export class MongoOidcRecords implements OidcRecords {
   }
 
   // The conditional write marks the record; on servers whose conditional writes are atomic
-  // (MongoDB, DocumentDB) only one caller gets it back. The single-use mark on the record's
-  // version makes that exact on servers where they are not (FerretDB 1.x).
+  // (MongoDB, DocumentDB) only one caller gets it back, and that decides. Where they are not
+  // (FerretDB 1.x), a single-use mark on the record's version makes it exact.
   async consume(model: OidcModel, id: string): Promise<boolean> {
     return guarded(this.#uri, async () => {
       const now = new Date();
@@ -86,6 +95,7 @@ export class MongoOidcRecords implements OidcRecords {
         { $set: { consumedAt: now } },
       );
       if (!before) return false;
+      if (this.#atomicUpdates) return true;
       return claimOnce(this.#collections.singleUse, `consume:${model}:${id}:${before.rev}`, now);
     });
   }
