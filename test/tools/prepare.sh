@@ -35,7 +35,7 @@ fi
 mjs=test/tools/mongo-java-server
 if [[ ! -s $mjs/classpath.txt || $mjs/pom.xml -nt $mjs/classpath.txt ]]; then
   if command -v mvn >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then
-    (cd "$mjs" && mvn -q -B dependency:build-classpath -Dmdep.outputFile=classpath.txt >/dev/null) ||
+    (cd "$mjs" && mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile=classpath.txt >/dev/null 2>&1) ||
       note "could not fetch mongo-java-server with Maven; its pass of the MongoDB suites cannot run"
   else
     note "no Java 17 and Maven: the mongo-java-server pass of the MongoDB suites cannot run"
