@@ -67,14 +67,6 @@ export { freePort };
 
 export type Backend = 'sqlite' | 'mongodb';
 
-/**
- * The backends a test can use in this run: the embedded store always, and MongoDB when this jest
- * run has a MongoDB server (jest-global-setup.ts decides, and says so in one line when it has none).
- */
-export const BACKENDS: Backend[] = process.env.SSO_TEST_MONGODB_URI
-  ? ['sqlite', 'mongodb']
-  : ['sqlite'];
-
 const ALL_BACKENDS: readonly Backend[] = ['sqlite', 'mongodb'];
 
 /**
