@@ -27,6 +27,9 @@ export const OIDC_MODELS = [
   'Interaction',
   'ReplayDetection',
   'PushedAuthorizationRequest',
+  // Not the engine's: SSO's own short-lived records (first-run setup links, console sessions),
+  // kept here for the same rules (expiry, single use by consume, removal with their account).
+  'Ticket',
 ] as const;
 
 export type OidcModel = (typeof OIDC_MODELS)[number];
@@ -81,6 +84,15 @@ export interface OidcRecords {
    * number of concurrent calls, exactly one answers true. Later `find`s carry `consumed`.
    */
   consume(model: OidcModel, id: string): Promise<boolean>;
+
+  /**
+   * The unexpired records of `model` whose payload `accountId` equals `accountId`, with their ids,
+   * in no particular order (an account's sessions and grants).
+   */
+  listByAccountId(
+    model: OidcModel,
+    accountId: string,
+  ): Promise<{ id: string; payload: OidcPayload }[]>;
 
   /** Removes (model, id) if present. Removing a missing record is not an error. */
   destroy(model: OidcModel, id: string): Promise<void>;
@@ -153,6 +165,18 @@ export interface PostalAddress {
 // same version cannot both write: the second gets false, reads again and redoes its change, and no
 // update is lost. Records written before versions existed read as version 0.
 
+/** Which accounts `AccountRecords.page` answers, in username order. */
+export interface AccountQuery {
+  /** Only accounts whose username or email starts with this (lower-case) text. */
+  prefix?: string;
+  /** Only accounts that are members of this group. */
+  group?: string;
+  /** Only accounts whose username sorts after this one (the last of the previous page). */
+  after?: string;
+  /** At most this many. */
+  limit: number;
+}
+
 /** Accounts, unique by `id`, `username` and (when present) `email`. */
 export interface AccountRecords {
   /** Inserts a new account as version 1; a taken id, username or email is a StoreConflictError. */
@@ -162,6 +186,8 @@ export interface AccountRecords {
   findByEmail(email: string): Promise<Account | undefined>;
   /** All accounts, ordered by username. */
   list(): Promise<Account[]>;
+  /** The accounts `query` selects, ordered by username, at most `query.limit`. */
+  page(query: AccountQuery): Promise<Account[]>;
   /**
    * Replaces the stored account with the same id and version by `account` at version + 1; false
    * when there is none or its version has moved on. Unique-value conflicts as create.
@@ -182,6 +208,8 @@ export interface ClientRecord {
   firstParty: boolean;
   /** Audiences of the APIs this client may ask tokens for (resource indicators). */
   allowedApis: string[];
+  /** A disabled client is unknown to the protocol engine until enabled again. Absent: enabled. */
+  disabled?: boolean;
   /** See VERSIONS. */
   version: number;
   /**
@@ -349,6 +377,8 @@ export interface AuditFilter {
   since?: number;
   /** Epoch ms, exclusive. */
   until?: number;
+  /** Only events older than this one (by time, then id): the last event of the previous page. */
+  before?: { time: number; id: string };
   /** At most this many (the newest). */
   limit: number;
 }

@@ -205,6 +205,34 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
         expect(await store.oidc.destroyByClientId('app')).toBe(0);
       });
 
+      test("listByAccountId answers the account's live records of one model, with their ids", async () => {
+        await store.oidc.upsert('Session', 's-1', { accountId: 'alice', uid: 'u1' }, 60);
+        await store.oidc.upsert('Session', 's-2', { accountId: 'alice', uid: 'u2' }, 60);
+        await store.oidc.upsert('Session', 's-old', { accountId: 'alice', uid: 'u3' }, 0.2);
+        await store.oidc.upsert('Session', 's-bob', { accountId: 'bob', uid: 'u4' }, 60);
+        await store.oidc.upsert('Grant', 'g-1', { accountId: 'alice' }, 60);
+        await sleep(300);
+        const sessions = await store.oidc.listByAccountId('Session', 'alice');
+        expect(sessions.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+          { id: 's-1', payload: { accountId: 'alice', uid: 'u1' } },
+          { id: 's-2', payload: { accountId: 'alice', uid: 'u2' } },
+        ]);
+        expect(await store.oidc.listByAccountId('Grant', 'alice')).toEqual([
+          { id: 'g-1', payload: { accountId: 'alice' } },
+        ]);
+        expect(await store.oidc.listByAccountId('Session', 'carol')).toEqual([]);
+      });
+
+      test('a consumed Ticket is consumed once, and goes with its account', async () => {
+        await store.oidc.upsert('Ticket', 't-1', { accountId: 'alice', kind: 'setup' }, 60);
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () => store.oidc.consume('Ticket', 't-1')),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await store.oidc.destroyByAccountId('alice')).toBe(1);
+        expect(await store.oidc.find('Ticket', 't-1')).toBeUndefined();
+      });
+
       test('insertIfAbsent stores once; of 20 concurrent inserts exactly one wins', async () => {
         expect(await store.oidc.insertIfAbsent('ReplayDetection', 'jti-1', { iss: 'a' }, 60)).toBe(
           true,
@@ -292,6 +320,44 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
           'bob',
           'carol',
         ]);
+      });
+
+      test('page selects by username or email prefix and by group, in username order, after a cursor', async () => {
+        const people = [
+          ['dave', 'zed@x.test', ['staff']],
+          ['alice', 'alice@x.test', ['admins', 'staff']],
+          ['bob', 'al.bob@x.test', []],
+          ['carol', undefined, ['admins']],
+          ['al', 'a@y.test', ['staff']],
+        ] as const;
+        for (const [username, email, groups] of people) {
+          const { email: _none, ...base } = alice();
+          await store.accounts.create({
+            ...base,
+            id: `id-${username}`,
+            username,
+            groups: [...groups],
+            ...(email ? { email } : {}),
+          });
+        }
+        const names = async (query: Partial<Parameters<Store['accounts']['page']>[0]>) =>
+          (await store.accounts.page({ limit: 10, ...query })).map((a) => a.username);
+        expect(await names({})).toEqual(['al', 'alice', 'bob', 'carol', 'dave']);
+        expect(await names({ limit: 2 })).toEqual(['al', 'alice']);
+        expect(await names({ after: 'alice', limit: 2 })).toEqual(['bob', 'carol']);
+        expect(await names({ after: 'dave' })).toEqual([]);
+        // "al" starts the usernames al and alice, and bob's email.
+        expect(await names({ prefix: 'al' })).toEqual(['al', 'alice', 'bob']);
+        expect(await names({ prefix: 'al', after: 'al' })).toEqual(['alice', 'bob']);
+        expect(await names({ prefix: 'zed@' })).toEqual(['dave']);
+        expect(await names({ prefix: 'x' })).toEqual([]);
+        expect(await names({ group: 'admins' })).toEqual(['alice', 'carol']);
+        expect(await names({ group: 'staff', prefix: 'a' })).toEqual(['al', 'alice']);
+        expect(await names({ group: 'admin' })).toEqual([]);
+        expect(await names({ limit: 0 })).toEqual([]);
+        expect((await store.accounts.page({ prefix: 'carol', limit: 1 }))[0]).toEqual(
+          (await store.accounts.get('id-carol'))!,
+        );
       });
 
       test('replace updates; conflicts are refused and change nothing; missing answers false', async () => {
@@ -590,6 +656,26 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
         expect(await ids({ ip: '10.0.0.9' })).toEqual(['e003']);
         expect(await ids({ since: 1_000_002, until: 1_000_004 })).toEqual(['e003', 'e002']);
         expect(await ids({ type: 'client', clientId: 'c1' })).toEqual(['e004']);
+      });
+
+      test('before pages through events older than the last one seen, ties broken by id', async () => {
+        await store.audit.append(event(1));
+        await store.audit.append(event(2, { id: 'e002a' }));
+        await store.audit.append(event(2, { id: 'e002b' }));
+        await store.audit.append(event(3));
+        const first = await store.audit.list({ limit: 2 });
+        expect(first.map((e) => e.id)).toEqual(['e003', 'e002b']);
+        const last = first[1]!;
+        const second = await store.audit.list({
+          limit: 2,
+          before: { time: last.time, id: last.id },
+        });
+        expect(second.map((e) => e.id)).toEqual(['e002a', 'e001']);
+        const end = await store.audit.list({
+          limit: 2,
+          before: { time: second[1]!.time, id: second[1]!.id },
+        });
+        expect(end).toEqual([]);
       });
 
       test('an event is forgotten at its expiry', async () => {

@@ -1,7 +1,12 @@
 // Accounts on MongoDB: one document per account, unique by _id (the account id), `username` and,
 // when present, `email` (unique sparse indexes; see schema.ts).
-import type { Collection, WithId } from 'mongodb';
-import { StoreConflictError, type Account, type AccountRecords } from '../store.ts';
+import type { Collection, Filter, WithId } from 'mongodb';
+import {
+  StoreConflictError,
+  type Account,
+  type AccountQuery,
+  type AccountRecords,
+} from '../store.ts';
 import { definedFields, type AccountDoc } from './collections.ts';
 import { replaceVersion, versionOf, type Versioned } from './compare-and-swap.ts';
 import { duplicateKeyName, guarded, isDuplicateKey } from './errors.ts';
@@ -47,6 +52,26 @@ export class MongoAccounts implements AccountRecords {
   async list(): Promise<Account[]> {
     const docs = await guarded(this.#uri, () =>
       this.#accounts.find().sort({ username: 1 }).toArray(),
+    );
+    return docs.map(fromDoc);
+  }
+
+  async page(query: AccountQuery): Promise<Account[]> {
+    if (query.limit < 1) return []; // MongoDB reads limit(0) as "no limit"
+    const and: Filter<AccountDoc>[] = [];
+    if (query.prefix !== undefined && query.prefix !== '') {
+      // A range on each unique index: "starts with", case as stored.
+      const range = { $gte: query.prefix, $lt: `${query.prefix}\u{10ffff}` };
+      and.push({ $or: [{ username: range }, { email: range }] });
+    }
+    if (query.group !== undefined) and.push({ groups: query.group });
+    if (query.after !== undefined) and.push({ username: { $gt: query.after } });
+    const docs = await guarded(this.#uri, () =>
+      this.#accounts
+        .find(and.length ? { $and: and } : {})
+        .sort({ username: 1 })
+        .limit(Math.floor(query.limit))
+        .toArray(),
     );
     return docs.map(fromDoc);
   }

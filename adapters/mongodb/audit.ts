@@ -58,6 +58,10 @@ export class MongoAudit implements AuditRecords {
         ...(filter.until !== undefined ? { $lt: filter.until } : {}),
       };
     }
+    if (filter.before !== undefined) {
+      const { time, id } = filter.before;
+      and.push({ $or: [{ time: { $lt: time } }, { time, _id: { $lt: id } }] });
+    }
     if (and.length) query.$and = and;
     const docs = await guarded(this.#uri, () =>
       this.#audit

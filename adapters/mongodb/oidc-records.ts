@@ -100,6 +100,18 @@ export class MongoOidcRecords implements OidcRecords {
     });
   }
 
+  async listByAccountId(
+    model: OidcModel,
+    accountId: string,
+  ): Promise<{ id: string; payload: OidcPayload }[]> {
+    const docs = await guarded(this.#uri, () =>
+      this.#of(model)
+        .find({ accountId, ...unexpired(new Date()) })
+        .toArray(),
+    );
+    return docs.map((doc) => ({ id: doc._id, payload: fromDoc(doc) }));
+  }
+
   async destroy(model: OidcModel, id: string): Promise<void> {
     await guarded(this.#uri, () => this.#of(model).deleteOne({ _id: id }));
   }

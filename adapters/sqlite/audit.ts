@@ -58,6 +58,10 @@ export class SqliteAudit implements AuditRecords {
       where.push('time < ?');
       params.push(filter.until);
     }
+    if (filter.before !== undefined) {
+      where.push('(time < ? OR (time = ? AND id < ?))');
+      params.push(filter.before.time, filter.before.time, filter.before.id);
+    }
     const rows = await this.#db.all<Row>(
       `SELECT data FROM audit_events WHERE ${where.join(' AND ')}
        ORDER BY time DESC, id DESC LIMIT ?`,

@@ -78,6 +78,20 @@ export class SqliteOidcRecords implements OidcRecords {
     return changed === 1;
   }
 
+  async listByAccountId(
+    model: OidcModel,
+    accountId: string,
+  ): Promise<{ id: string; payload: OidcPayload }[]> {
+    const rows = await this.#db.all<Row & { id: string }>(
+      `SELECT id, payload, consumed_at FROM oidc_records
+       WHERE account_id = ? AND model = ? AND ${LIVE}`,
+      accountId,
+      model,
+      Date.now(),
+    );
+    return rows.map((row) => ({ id: row.id, payload: fromRow(row) }));
+  }
+
   async destroy(model: OidcModel, id: string): Promise<void> {
     await this.#db.run(`DELETE FROM oidc_records WHERE model = ? AND id = ?`, model, id);
   }

@@ -2,6 +2,7 @@
 // in columns so that SQLite enforces uniqueness.
 import type {
   Account,
+  AccountQuery,
   AccountRecords,
   ApiRecord,
   ApiRecords,
@@ -62,6 +63,32 @@ export class SqliteAccounts implements AccountRecords {
 
   async list(): Promise<Account[]> {
     const rows = await this.#db.all<DataRow>('SELECT data FROM accounts ORDER BY username');
+    return rows.map((row) => parse<Account>(row)!);
+  }
+
+  async page(query: AccountQuery): Promise<Account[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.prefix !== undefined && query.prefix !== '') {
+      // A range on each unique column, answered from its index: "starts with", case as stored.
+      where.push('((username >= ? AND username < ?) OR (email >= ? AND email < ?))');
+      const end = `${query.prefix}\u{10ffff}`;
+      params.push(query.prefix, end, query.prefix, end);
+    }
+    if (query.group !== undefined) {
+      where.push(`EXISTS (SELECT 1 FROM json_each(data, '$.groups') WHERE value = ?)`);
+      params.push(query.group);
+    }
+    if (query.after !== undefined) {
+      where.push('username > ?');
+      params.push(query.after);
+    }
+    const rows = await this.#db.all<DataRow>(
+      `SELECT data FROM accounts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY username LIMIT ?`,
+      ...params,
+      Math.max(0, Math.floor(query.limit)),
+    );
     return rows.map((row) => parse<Account>(row)!);
   }
 
