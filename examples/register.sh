@@ -107,7 +107,7 @@ register_client() {
     sso clients remove "$id" --json >/dev/null || fail "could not remove the old client $id"
   fi
   created=$(sso clients add --id "$id" --confidential "$@" --json) || fail "could not register the client $id"
-  printf '%s' "$created" | json 'if (!data.client_secret) process.exit(1); return data.client_secret' ||
+  printf '%s' "$created" | json 'if (!data.clientSecret) process.exit(1); return data.clientSecret' ||
     fail "no client secret in the CLI's answer for $id"
 }
 

@@ -1,7 +1,7 @@
 // What a consent page shows and what accepting it grants, from oidc-provider's prompt details.
 import type { InteractionResults } from 'oidc-provider';
 import type Provider from 'oidc-provider';
-import type { Store } from '../adapters/store.ts';
+import type { Apis } from '../provider/apis/apis.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -34,7 +34,7 @@ export interface ConsentView {
 }
 
 /** The scopes and API permissions a consent page lists. */
-export async function consentView(store: Store, details: Details): Promise<ConsentView> {
+export async function consentView(registry: Apis, details: Details): Promise<ConsentView> {
   const prompt = details.prompt.details as {
     missingOIDCScope?: string[];
     missingOIDCClaims?: string[];
@@ -48,7 +48,7 @@ export async function consentView(store: Store, details: Details): Promise<Conse
   ];
   const apis = await Promise.all(
     Object.entries(prompt.missingResourceScopes ?? {}).map(async ([audience, granted]) => ({
-      name: (await store.apis.get(audience))?.name ?? audience,
+      name: (await registry.get(audience))?.name ?? audience,
       scopes: granted,
     })),
   );

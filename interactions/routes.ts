@@ -6,7 +6,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import type Provider from 'oidc-provider';
-import type { Store } from '../adapters/store.ts';
+import type { Apis } from '../provider/apis/apis.ts';
+import type { Clients } from '../provider/clients/clients.ts';
 import { ACR_VALUES } from '../client-sdk/src/contract.ts';
 import { allowFormAction } from '../provider/http/security-headers.ts';
 import { clientAddress } from '../provider/security/client-address.ts';
@@ -16,7 +17,8 @@ import { retryMessage } from './messages.ts';
 import { renderPage } from './render.ts';
 
 export interface InteractionDeps {
-  store: Store;
+  clients: Clients;
+  apis: Apis;
   /** Accounts, the guard against password guessing, and the audit log. */
   signIn: PasswordSignInDeps;
   /** The provider serving requests now (it can be swapped when keys change). */
@@ -53,7 +55,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       return;
     }
     if (details.prompt.name === 'consent') {
-      const client = await deps.store.clients.get(String(details.params.client_id));
+      const client = await deps.clients.get(String(details.params.client_id));
       if (client?.firstParty) {
         await finish(ctx, deps, await grantConsent(deps.provider(), details), true);
         return;
@@ -62,7 +64,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         title: 'Allow access',
         uid: details.uid,
         clientName: await clientName(deps, details),
-        ...(await consentView(deps.store, details)),
+        ...(await consentView(deps.apis, details)),
       });
       return;
     }

@@ -8,6 +8,8 @@ import type { Store } from '../adapters/store.ts';
 import { assets } from '../interactions/assets.ts';
 import { interactionRoutes } from '../interactions/routes.ts';
 import type { Accounts } from './accounts/accounts.ts';
+import type { Apis } from './apis/apis.ts';
+import type { Clients } from './clients/clients.ts';
 import type { AuditLog } from './audit/audit.ts';
 import type { Config } from './config.ts';
 import { errorBoundary } from './http/error-boundary.ts';
@@ -29,6 +31,8 @@ export interface AppInput {
   audit: AuditLog;
   guard: SignInGuard;
   limits: EndpointLimits;
+  clients: Clients;
+  apis: Apis;
 }
 
 const VIEWS = fileURLToPath(new URL('../interactions/views', import.meta.url));
@@ -55,7 +59,8 @@ export function createApp(input: AppInput): Koa {
   });
   router.use(
     interactionRoutes({
-      store,
+      clients: input.clients,
+      apis: input.apis,
       signIn: { accounts, guard, audit },
       provider: () => engine.provider,
     }).routes(),

@@ -61,6 +61,24 @@ export interface Config {
   cookieSameSite: 'none' | 'lax';
   /** Hosts (`host` or `host:port`) outgoing requests may reach at internal addresses. */
   outgoingAllowedHosts: string[];
+  /** The admin console and admin API (see provider/administration/). */
+  admin: AdminSettings;
+}
+
+/** Who administers SSO and how their console sessions last. */
+export interface AdminSettings {
+  /** Members of this group are administrators. */
+  group: string;
+  /** Seconds a first-run setup link stays valid. */
+  setupLinkTtl: number;
+  /** Seconds a console session lasts at most. */
+  sessionTtl: number;
+  /** Seconds of inactivity after which a console session ends. */
+  sessionIdle: number;
+  /** For automated installs: the first administrator's username, created at start-up. */
+  bootstrapUser: string | undefined;
+  /** Where that administrator's password is read from: a file, or `-` for stdin. */
+  bootstrapPasswordFile: string | undefined;
 }
 
 /** Failed sign-ins and device codes: when to slow down, when to lock out. */
@@ -166,6 +184,21 @@ const stringSetting = (variable: string, fallback: string | undefined): Setting<
   parse: (raw) => {
     if (raw.trim() === '') throw new ConfigError(variable, 'must not be empty');
     return raw.trim();
+  },
+});
+
+const groupSetting = (variable: string, fallback: string): Setting<string> => ({
+  variable,
+  fallback,
+  parse: (raw) => {
+    const group = raw.trim();
+    if (!/^[\w.:/@-]{1,128}$/.test(group)) {
+      throw new ConfigError(
+        variable,
+        `must be a group name: 1-128 of letters, digits and . : / @ _ - (got "${raw}")`,
+      );
+    }
+    return group;
   },
 });
 
@@ -297,6 +330,12 @@ export const SETTINGS = {
   masterKeyFile: stringSetting('SSO_MASTER_KEY_FILE', undefined),
   cookieSameSite: sameSiteSetting,
   outgoingAllowedHosts: hostListSetting,
+  adminGroup: groupSetting('SSO_ADMIN_GROUP', 'sso-admins'),
+  setupLinkTtl: durationSetting('SSO_SETUP_LINK_TTL', '30m'),
+  adminSessionTtl: durationSetting('SSO_ADMIN_SESSION_TTL', '8h', 60),
+  adminSessionIdle: durationSetting('SSO_ADMIN_SESSION_IDLE', '30m', 60),
+  bootstrapAdmin: stringSetting('SSO_BOOTSTRAP_ADMIN', undefined),
+  bootstrapAdminPasswordFile: stringSetting('SSO_BOOTSTRAP_ADMIN_PASSWORD_FILE', undefined),
 } as const;
 
 function read<T>(env: Env, setting: Setting<T>): T | undefined {
@@ -365,7 +404,24 @@ export function loadConfig(env: Env): Readonly<Config> {
     masterKeyFile: read(env, SETTINGS.masterKeyFile),
     cookieSameSite: cookieSameSite(env, issuer),
     outgoingAllowedHosts: need(env, SETTINGS.outgoingAllowedHosts),
+    admin: {
+      group: need(env, SETTINGS.adminGroup),
+      setupLinkTtl: need(env, SETTINGS.setupLinkTtl),
+      sessionTtl: need(env, SETTINGS.adminSessionTtl),
+      sessionIdle: need(env, SETTINGS.adminSessionIdle),
+      bootstrapUser: read(env, SETTINGS.bootstrapAdmin),
+      bootstrapPasswordFile: read(env, SETTINGS.bootstrapAdminPasswordFile),
+    },
   };
+  if (
+    config.admin.bootstrapUser !== undefined &&
+    config.admin.bootstrapPasswordFile === undefined
+  ) {
+    throw new ConfigError(
+      SETTINGS.bootstrapAdminPasswordFile.variable,
+      'is required with SSO_BOOTSTRAP_ADMIN (a file holding the password, or - for stdin)',
+    );
+  }
   return deepFreeze(config);
 }
 

@@ -3,8 +3,8 @@
 // error page or JSON, an OAuth error, one line on stderr).
 import { StoreConflictError, StoreUnavailableError } from '../adapters/store.ts';
 import { ConfigError } from './config.ts';
-import { NotFoundError, ValidationError } from './errors.ts';
-import { ConcurrentUpdateError } from './versioned-update.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ConcurrentUpdateError, StaleVersionError } from './versioned-update.ts';
 
 export type ErrorKind =
   /** The store cannot be reached: try again later (503). */
@@ -17,6 +17,10 @@ export type ErrorKind =
   | { kind: 'not_found'; message: string }
   /** Others kept changing the record; nothing was saved (409, try again). */
   | { kind: 'concurrent'; message: string }
+  /** The record is not at the version the change was made against; nothing was saved (412). */
+  | { kind: 'stale'; message: string }
+  /** The caller may not do this (403). */
+  | { kind: 'forbidden'; message: string }
   /** The configuration is wrong. */
   | { kind: 'config'; message: string }
   /** Anything else: a bug or an unexpected environment; never shown in detail. */
@@ -34,6 +38,8 @@ export function errorKind(error: unknown): ErrorKind {
   }
   if (error instanceof NotFoundError) return { kind: 'not_found', message: error.message };
   if (error instanceof ConcurrentUpdateError) return { kind: 'concurrent', message: error.message };
+  if (error instanceof StaleVersionError) return { kind: 'stale', message: error.message };
+  if (error instanceof ForbiddenError) return { kind: 'forbidden', message: error.message };
   if (error instanceof ConfigError) return { kind: 'config', message: error.message };
   return { kind: 'unexpected' };
 }

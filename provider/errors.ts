@@ -20,3 +20,12 @@ export class NotFoundError extends Error {
     this.name = 'NotFoundError';
   }
 }
+
+/** The operation is not allowed, whoever asks (for example removing SSO's own console client). */
+export class ForbiddenError extends Error {
+  readonly code = 'forbidden';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}

@@ -50,7 +50,7 @@ export async function startServer(
       { issuer: config.issuer },
     );
   }
-  const services = await startServices(config, store, log, options);
+  const services = await startServices(config, store, log, { ...options, systemRecords: true });
   const app = createApp(services);
   const handle = app.callback();
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (req, res) => {

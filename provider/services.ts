@@ -19,6 +19,16 @@ import {
 } from './keys/master-key.ts';
 import { resealAll, sealSecrets, Sealer } from './keys/secrets-at-rest.ts';
 import { startEngine, type Engine } from './oidc/engine.ts';
+import { KeyManagement } from './keys/key-management.ts';
+import { Sessions } from './sessions/sessions.ts';
+import { localAdministration } from './administration/local.ts';
+import type { Actor, AdminOperations } from './administration/operations.ts';
+import {
+  adminApiAudience,
+  CONSOLE_CLIENT_ID,
+  ensureSystemRecords,
+} from './administration/system.ts';
+import { describeError } from './log.ts';
 import { endpointLimits, type EndpointLimits } from './security/endpoint-limits.ts';
 import { SignInGuard } from './security/sign-in-guard.ts';
 
@@ -31,6 +41,10 @@ export interface Services {
   clients: Clients;
   apis: Apis;
   audit: AuditLog;
+  keys: KeyManagement;
+  sessions: Sessions;
+  /** What an administrator can do, with `by` recorded as the actor of every change. */
+  administration(by: Actor): AdminOperations;
   /** The guard against guessing passwords and device codes. */
   guard: SignInGuard;
   limits: EndpointLimits;
@@ -49,6 +63,10 @@ export interface Services {
   close(): Promise<void>;
 }
 
+interface BackchannelClient {
+  backchannelLogout(sub: string, sid: string): Promise<void>;
+}
+
 export interface StartOptions {
   /**
    * For commands that only read (`users list`, `keys list`, …): nothing is created or written —
@@ -58,6 +76,12 @@ export interface StartOptions {
   readOnly?: boolean;
   /** See ConfigurationInput.clock (tests only). */
   clock?: () => number;
+  /**
+   * Creates or updates SSO's own registrations (the admin console client and the admin API) for
+   * the configured issuer: what a server does at start-up, and the CLI does not (it may run with
+   * another SSO_ISSUER than the server's).
+   */
+  systemRecords?: boolean;
 }
 
 /** Starts every service over an open, migrated store. */
@@ -65,7 +89,7 @@ export async function startServices(
   config: Readonly<Config>,
   rawStore: Store,
   log: Logger,
-  { readOnly = false, clock }: StartOptions = {},
+  { readOnly = false, clock, systemRecords = false }: StartOptions = {},
 ): Promise<Services> {
   const resolved = await resolveMasterKey(config, rawStore, log, { create: !readOnly });
   const { key: masterKey, file: keyFile, interrupted } = resolved;
@@ -114,6 +138,22 @@ export async function startServices(
       throw new ValidationError('client', description ?? message ?? 'invalid client metadata');
     }
   };
+  const clients = new Clients(store, validate, [CONSOLE_CLIENT_ID]);
+  const apis = new Apis(store, config.ttl.apiAccessToken, [adminApiAudience(config.issuer)]);
+  const keys = new KeyManagement(store, config.ttl);
+  const sessions = new Sessions(
+    store,
+    async (clientId, accountId, sid) => {
+      const client = await running().provider.Client.find(clientId);
+      if (!client?.backchannelLogoutUri) return false;
+      // oidc-provider's own back-channel logout (engine-dependencies.ts).
+      await (client as unknown as BackchannelClient).backchannelLogout(accountId, sid);
+      return true;
+    },
+    (clientId, error) =>
+      log.warn('back-channel logout delivery failed', { clientId, ...describeError(error) }),
+  );
+  if (systemRecords && !readOnly) await ensureSystemRecords(store, config, clients);
   return {
     config,
     log,
@@ -122,9 +162,13 @@ export async function startServices(
       return running();
     },
     accounts,
-    clients: new Clients(store, validate),
-    apis: new Apis(store, config.ttl.apiAccessToken),
+    clients,
+    apis,
     audit,
+    keys,
+    sessions,
+    administration: (by) =>
+      localAdministration({ accounts, clients, apis, keys, audit, guard, sessions }, by),
     guard,
     limits,
     masterKey,

@@ -1,7 +1,7 @@
 // Accounts: creating people, checking their passwords, disabling them. Usernames and emails are
 // compared lower-case; the account id (`sub`) is a random UUID that never changes.
 import { randomUUID } from 'node:crypto';
-import type { Account, PostalAddress, Store } from '../../adapters/store.ts';
+import type { Account, AccountQuery, PostalAddress, Store } from '../../adapters/store.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { updateVersioned } from '../versioned-update.ts';
 import { PASSWORD_LENGTH, type PasswordHasher } from './passwords.ts';
@@ -74,6 +74,24 @@ export class Accounts {
   }
 
   /**
+   * One page of accounts by username: those whose username or email starts with `search` (any
+   * case), in `group`, after the username `after`; at most `limit`.
+   */
+  page(query: {
+    search?: string;
+    group?: string;
+    after?: string;
+    limit: number;
+  }): Promise<Account[]> {
+    const selected: AccountQuery = { limit: query.limit };
+    const prefix = query.search?.trim().toLowerCase();
+    if (prefix) selected.prefix = prefix;
+    if (query.group !== undefined) selected.group = query.group;
+    if (query.after !== undefined) selected.after = query.after;
+    return this.#store.accounts.page(selected);
+  }
+
+  /**
    * The enabled account that `login` and `password` identify, or undefined. Unknown logins, wrong
    * passwords, disabled accounts and accounts without a password all cost one argon2 verification.
    */
@@ -105,40 +123,58 @@ export class Accounts {
     return this.#save(login, account, (current) => ({ ...current, passwordHash }));
   }
 
-  /** Changes profile fields of `login`'s account (the username stays). */
-  async update(login: string, changes: Omit<Partial<AccountInput>, 'username'>): Promise<Account> {
-    return this.#save(login, await this.#require(login), (account) => {
-      // A new address is unverified unless the change says otherwise.
-      const emailChanged =
-        changes.email !== undefined && changes.email.trim().toLowerCase() !== account.email;
-      const emailVerified = changes.emailVerified ?? (emailChanged ? false : account.emailVerified);
-      // So is a new phone number.
-      const phoneChanged =
-        changes.phoneNumber !== undefined &&
-        checkField(PROFILE_FIELDS.phoneNumber, 'phoneNumber', changes.phoneNumber) !==
-          account.phoneNumber;
-      const phoneNumberVerified =
-        changes.phoneNumberVerified ?? (phoneChanged ? false : account.phoneNumberVerified);
-      const merged = normalize({
-        ...account,
-        ...changes,
-        emailVerified,
-        phoneNumberVerified,
-        address: { ...account.address, ...changes.address },
-        username: account.username,
-      });
-      const { id, passwordHash, disabled, createdAt, updatedAt, version } = account;
-      return { id, passwordHash, disabled, createdAt, updatedAt, version, ...merged };
-    });
+  /**
+   * Changes profile fields of `login`'s account (the username stays); with `expectedVersion`, only
+   * if the account is still at that version.
+   */
+  async update(
+    login: string,
+    changes: Omit<Partial<AccountInput>, 'username'>,
+    expectedVersion?: number,
+  ): Promise<Account> {
+    return this.#save(
+      login,
+      await this.#require(login),
+      (account) => {
+        // A new address is unverified unless the change says otherwise.
+        const emailChanged =
+          changes.email !== undefined && changes.email.trim().toLowerCase() !== account.email;
+        const emailVerified =
+          changes.emailVerified ?? (emailChanged ? false : account.emailVerified);
+        // So is a new phone number.
+        const phoneChanged =
+          changes.phoneNumber !== undefined &&
+          checkField(PROFILE_FIELDS.phoneNumber, 'phoneNumber', changes.phoneNumber) !==
+            account.phoneNumber;
+        const phoneNumberVerified =
+          changes.phoneNumberVerified ?? (phoneChanged ? false : account.phoneNumberVerified);
+        const merged = normalize({
+          ...account,
+          ...changes,
+          emailVerified,
+          phoneNumberVerified,
+          address: { ...account.address, ...changes.address },
+          username: account.username,
+        });
+        const { id, passwordHash, disabled, createdAt, updatedAt, version } = account;
+        return { id, passwordHash, disabled, createdAt, updatedAt, version, ...merged };
+      },
+      expectedVersion,
+    );
   }
 
   /**
    * Disables or enables `login`'s account. Disabling ends every session of the account and removes
    * its grants and tokens, so nothing issued before keeps working.
    */
-  async setDisabled(login: string, disabled: boolean): Promise<Account> {
+  async setDisabled(login: string, disabled: boolean, expectedVersion?: number): Promise<Account> {
     const account = await this.#require(login);
-    const saved = await this.#save(login, account, (current) => ({ ...current, disabled }));
+    const saved = await this.#save(
+      login,
+      account,
+      (current) => ({ ...current, disabled }),
+      expectedVersion,
+    );
     if (disabled) await this.#store.oidc.destroyByAccountId(account.id);
     return saved;
   }
@@ -159,12 +195,18 @@ export class Accounts {
   }
 
   // Applies `change` to the stored account (again if another writer changed it meanwhile).
-  #save(login: string, account: Account, change: (current: Account) => Account): Promise<Account> {
+  #save(
+    login: string,
+    account: Account,
+    change: (current: Account) => Account,
+    expectedVersion?: number,
+  ): Promise<Account> {
     return updateVersioned(
       `user "${login}"`,
       () => this.#store.accounts.get(account.id),
       (current) => ({ ...change(current), updatedAt: Date.now() }),
       (next) => this.#store.accounts.replace(next),
+      expectedVersion,
     );
   }
 

@@ -1,6 +1,6 @@
 // APIs (resource servers): the audiences SSO issues JWT access tokens for, and the scopes each accepts.
 import type { ApiRecord, ClientRecord, Store } from '../../adapters/store.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { updateVersioned } from '../versioned-update.ts';
 import { SIGNING_ALGORITHMS } from '../../client-sdk/src/contract.ts';
 import { OIDC_SCOPES } from '../oidc/claims.ts';
@@ -20,14 +20,27 @@ export interface ApiInput {
 // RFC 6749 scope-token characters.
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
 
-/** API registration over the store. */
+/** What an update may change (anything but the audience); absent fields stay as they are. */
+export type ApiChanges = Partial<Omit<ApiInput, 'audience'>>;
+
+/**
+ * API registration over the store. `system` names SSO's own APIs (the admin API): managed by SSO
+ * itself, they cannot be changed or removed through this service.
+ */
 export class Apis {
   readonly #store: Store;
   readonly #defaultTtl: number;
+  readonly #system: ReadonlySet<string>;
 
-  constructor(store: Store, defaultTtl: number) {
+  constructor(store: Store, defaultTtl: number, system: Iterable<string> = []) {
     this.#store = store;
     this.#defaultTtl = defaultTtl;
+    this.#system = new Set(system);
+  }
+
+  /** Whether `audience` is one of SSO's own APIs. */
+  isSystem(audience: string): boolean {
+    return this.#system.has(audience);
   }
 
   /** Registers an API; ValidationError on bad input, StoreConflictError when the audience is taken. */
@@ -57,10 +70,46 @@ export class Apis {
   }
 
   /**
+   * Changes an API's name, scopes, token lifetime, algorithm or token format; with
+   * `expectedVersion`, only if it is still at that version. Tokens already issued keep what they
+   * were issued with.
+   */
+  async update(
+    audience: string,
+    changes: ApiChanges,
+    expectedVersion?: number,
+  ): Promise<ApiRecord> {
+    this.#refuseSystem(audience, 'changed');
+    return updateVersioned(
+      `API "${audience}"`,
+      () => this.#store.apis.get(audience),
+      (current) => {
+        const next: ApiRecord = { ...current, updatedAt: Date.now() };
+        if (changes.name !== undefined) {
+          if (changes.name.trim()) next.name = changes.name.trim();
+          else delete next.name;
+        }
+        if (changes.scopes !== undefined) next.scopes = validateScopes(changes.scopes);
+        if (changes.accessTokenTtl !== undefined) {
+          next.accessTokenTtl = validateTtl(changes.accessTokenTtl);
+        }
+        if (changes.signingAlg !== undefined) next.signingAlg = validateAlg(changes.signingAlg);
+        if (changes.tokenFormat !== undefined) {
+          next.tokenFormat = validateFormat(changes.tokenFormat);
+        }
+        return next;
+      },
+      (next) => this.#store.apis.replace(next),
+      expectedVersion,
+    );
+  }
+
+  /**
    * Removes the API and takes it off every client's lists, so that registering the same audience
    * again later does not silently give old clients access to it.
    */
   async remove(audience: string): Promise<void> {
+    this.#refuseSystem(audience, 'removed');
     if (!(await this.#store.apis.delete(audience))) throw new NotFoundError(`API "${audience}"`);
     const uses = (client: ClientRecord) =>
       client.allowedApis.includes(audience) || (client.resourceServerFor ?? []).includes(audience);
@@ -81,6 +130,12 @@ export class Apis {
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error; // a client removed meanwhile has no lists
       }
+    }
+  }
+
+  #refuseSystem(audience: string, what: string): void {
+    if (this.#system.has(audience)) {
+      throw new ForbiddenError(`API "${audience}" is SSO's own and cannot be ${what}`);
     }
   }
 }

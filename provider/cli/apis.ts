@@ -1,18 +1,10 @@
 // `sso apis …`: APIs (resource servers) that SSO issues access tokens for.
-import type { ApiRecord } from '../../adapters/store.ts';
 import type { ApiInput } from '../apis/apis.ts';
 import { formatDuration } from '../durations.ts';
-import { NotFoundError } from '../errors.ts';
 import { duration } from './args.ts';
 import type { Command, CommandGroup } from './command.ts';
 import { UsageError } from './errors.ts';
-import { humanTime, isoTime, list, print, printFields, printJson, printTable } from './output.ts';
-
-/** An API as the CLI shows it. */
-export function apiView(api: ApiRecord) {
-  const { createdAt, updatedAt, ...rest } = api;
-  return { ...rest, createdAt: isoTime(createdAt), updatedAt: isoTime(updatedAt) };
-}
+import { humanTime, list, print, printFields, printJson, printTable } from './output.ts';
 
 const add: Command = {
   name: 'add',
@@ -62,9 +54,8 @@ const add: Command = {
     if (alg !== undefined) input.signingAlg = alg;
     const format = args.string('token-format');
     if (format !== undefined) input.tokenFormat = format;
-    const api = await (await context.services()).apis.create(input);
-    await context.record({ type: 'api.create', details: { audience: api.audience } });
-    if (context.json) return printJson(apiView(api));
+    const api = await (await context.admin()).apis.create(input);
+    if (context.json) return printJson(api);
     print(
       `Registered API ${api.audience} with scopes ${api.scopes.join(' ')}; access tokens live ${formatDuration(api.accessTokenTtl)}.`,
     );
@@ -78,8 +69,8 @@ const listApis: Command = {
   summary: 'list every API',
   options: {},
   async run(_args, context) {
-    const apis = await (await context.services()).apis.list();
-    if (context.json) return printJson(apis.map(apiView));
+    const apis = await (await context.admin()).apis.list();
+    if (context.json) return printJson(apis);
     printTable(
       ['audience', 'name', 'scopes', 'token ttl'],
       apis.map((api) => [
@@ -101,17 +92,18 @@ const show: Command = {
   options: {},
   async run(args, context) {
     const [audience = ''] = args.positionals;
-    const api = await (await context.services()).apis.get(audience);
-    if (!api) throw new NotFoundError(`API "${audience}"`);
-    if (context.json) return printJson(apiView(api));
+    const api = await (await context.admin()).apis.get(audience);
+    if (context.json) return printJson(api);
     printFields([
       ['audience', api.audience],
       ['name', api.name],
       ['scopes', list(api.scopes)],
       ['token ttl', formatDuration(api.accessTokenTtl)],
-      ['signing alg', api.signingAlg ?? 'ES256'],
-      ['created', humanTime(api.createdAt)],
-      ['updated', humanTime(api.updatedAt)],
+      ['signing alg', api.signingAlg],
+      ['token format', api.tokenFormat],
+      ['used by', list(api.usedBy ?? [])],
+      ['created', humanTime(Date.parse(api.createdAt))],
+      ['updated', humanTime(Date.parse(api.updatedAt))],
     ]);
   },
 };
@@ -126,8 +118,7 @@ const remove: Command = {
   ],
   async run(args, context) {
     const [audience = ''] = args.positionals;
-    await (await context.services()).apis.remove(audience);
-    await context.record({ type: 'api.remove', details: { audience } });
+    await (await context.admin()).apis.remove(audience);
     if (context.json) return printJson({ audience, removed: true });
     print(`Removed API ${audience}.`);
   },

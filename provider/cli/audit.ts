@@ -1,19 +1,17 @@
 // `sso audit …`: the security events SSO keeps (sign-ins, lockouts, failed client authentication,
 // administrative changes), newest first, filtered.
-import type { AuditEvent, AuditFilter } from '../../adapters/store.ts';
+import type { AuditQuery } from '../administration/operations.ts';
+import type { EventView } from '../administration/views.ts';
 import { duration } from './args.ts';
 import type { Command, CommandGroup } from './command.ts';
 import { UsageError } from './errors.ts';
-import { humanTime, isoTime, printJson, printTable } from './output.ts';
+import { humanTime, printJson, printTable } from './output.ts';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10_000;
 
-/** An event as the CLI shows it. */
-export function eventView(event: AuditEvent) {
-  const { expiresAt: _expiresAt, time, ...rest } = event;
-  return { time: isoTime(time), ...rest };
-}
+// Events per request to the store (or the admin API).
+const PAGE = 1000;
 
 // `--since` and `--until`: a duration back from now (`24h`) or a date (`2026-11-30T08:00:00Z`).
 function instant(name: string, value: string, now: number): number {
@@ -27,7 +25,7 @@ function instant(name: string, value: string, now: number): number {
   return time;
 }
 
-function details(event: AuditEvent): string {
+function details(event: EventView): string {
   return Object.entries(event.details ?? {})
     .map(([key, value]) => `${key}=${String(value)}`)
     .join(' ');
@@ -64,7 +62,7 @@ const listEvents: Command = {
     if (!/^\d+$/.test(limitText ?? '1') || limit < 1 || limit > MAX_LIMIT) {
       throw new UsageError(`--limit must be a whole number from 1 to ${MAX_LIMIT}`);
     }
-    const filter: AuditFilter = { limit };
+    const filter: AuditQuery = {};
     const type = args.string('type');
     if (type !== undefined) filter.type = type;
     const user = args.string('user');
@@ -77,12 +75,23 @@ const listEvents: Command = {
     if (since !== undefined) filter.since = instant('since', since, now);
     const until = args.string('until');
     if (until !== undefined) filter.until = instant('until', until, now);
-    const events = await (await context.services()).audit.list(filter);
-    if (context.json) return printJson(events.map(eventView));
+    const admin = await context.admin();
+    const events: EventView[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await admin.audit.list({
+        ...filter,
+        limit: Math.min(PAGE, limit - events.length),
+        ...(cursor ? { cursor } : {}),
+      });
+      events.push(...page.items);
+      cursor = page.next;
+    } while (cursor && events.length < limit);
+    if (context.json) return printJson(events);
     printTable(
       ['time', 'type', 'actor', 'user', 'client', 'address', 'details'],
       events.map((event) => [
-        humanTime(event.time),
+        humanTime(Date.parse(event.time)),
         event.type,
         event.actor,
         event.username ?? '-',

@@ -52,6 +52,8 @@ export async function runCli(
       await command.run(parsed, {
         json: parsed.flag('json'),
         services: () => services.get(command.readOnly ?? false),
+        admin: async () =>
+          (await services.get(command.readOnly ?? false)).administration({ actor: cliActor() }),
         record: async (entry) =>
           (await services.get()).audit.record({ ...entry, actor: cliActor() }),
       });

@@ -1,59 +1,34 @@
 // `sso clients …`: registered applications. A confidential client's secret is printed once, when it
 // is created or rotated; nothing else ever shows it.
-import type { ClientRecord } from '../../adapters/store.ts';
+import type { ClientView, ClientWithSecretView } from '../administration/views.ts';
 import {
   AUTH_METHODS,
   GRANT_TYPES,
-  withoutSecret,
   type ClientInput,
-  type ClientWithSecret,
   type GrantTypeName,
 } from '../clients/clients.ts';
-import { NotFoundError } from '../errors.ts';
 import { SIGNING_ALGS } from '../keys/signing-keys.ts';
 import { choice, exclusive } from './args.ts';
 import type { Command, CommandContext, CommandGroup } from './command.ts';
 import { UsageError } from './errors.ts';
-import { humanTime, isoTime, list, print, printFields, printJson, printTable } from './output.ts';
+import { humanTime, list, print, printFields, printJson, printTable } from './output.ts';
 
 const GRANT_NAMES = Object.keys(GRANT_TYPES) as GrantTypeName[];
 
-/** A client as the CLI shows it: the stored record without its secret. */
-export function clientView(client: ClientRecord) {
-  const { createdAt, updatedAt, ...rest } = withoutSecret(client);
-  return { ...rest, createdAt: isoTime(createdAt), updatedAt: isoTime(updatedAt) };
+function clientType(client: ClientView): string {
+  return client.type === 'public'
+    ? 'public'
+    : `confidential (${client.authMethod ?? 'client_secret_basic'})`;
 }
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-// Grant types by the short names the CLI uses (`device_code`, not the URN).
-function grantNames(client: ClientRecord): string[] {
-  return strings(client.metadata.grant_types).map(
-    (grant) => GRANT_NAMES.find((name) => GRANT_TYPES[name] === grant) ?? grant,
-  );
-}
-
-function clientType(client: ClientRecord): string {
-  const method = text(client.metadata.token_endpoint_auth_method);
-  return method === 'none' ? 'public' : `confidential (${method ?? 'client_secret_basic'})`;
-}
-
-// Prints the client id and the secret, with the warning that this is the only time it is shown.
-function printSecret(result: ClientWithSecret, context: CommandContext, done: string): void {
-  const { client, secret } = result;
-  if (context.json) return printJson({ ...clientView(client), client_secret: secret });
+function printSecret(client: ClientWithSecretView, context: CommandContext, done: string): void {
+  if (context.json) return printJson(client);
   print(done);
   printFields([
     ['client_id', client.clientId],
-    ['client_secret', secret],
+    ['client_secret', client.clientSecret],
   ]);
-  if (secret) {
+  if (client.clientSecret) {
     print();
     print('The client secret is shown only now and cannot be read back later: store it safely.');
     print(`If it is lost, "sso clients rotate-secret ${client.clientId}" issues a new one.`);
@@ -173,9 +148,8 @@ const add: Command = {
       input.authMethod = choice('auth-method', authMethod, AUTH_METHODS);
     const alg = args.string('id-token-alg');
     if (alg !== undefined) input.idTokenSigningAlg = choice('id-token-alg', alg, SIGNING_ALGS);
-    const result = await (await context.services()).clients.create(input);
-    await context.record({ type: 'client.create', clientId: result.client.clientId });
-    printSecret(result, context, `Created ${type} client "${name.trim()}".`);
+    const created = await (await context.admin()).clients.create(input);
+    printSecret(created, context, `Created ${type} client "${name.trim()}".`);
   },
 };
 
@@ -186,15 +160,22 @@ const listClients: Command = {
   summary: 'list every client (never their secrets)',
   options: {},
   async run(_args, context) {
-    const clients = await (await context.services()).clients.list();
-    if (context.json) return printJson(clients.map(clientView));
+    const admin = await context.admin();
+    const clients: ClientView[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await admin.clients.list({ limit: 200, ...(cursor ? { cursor } : {}) });
+      clients.push(...page.items);
+      cursor = page.next;
+    } while (cursor);
+    if (context.json) return printJson(clients);
     printTable(
       ['client id', 'name', 'type', 'grants', 'apis'],
       clients.map((client) => [
         client.clientId,
-        text(client.metadata.client_name) ?? '-',
-        text(client.metadata.token_endpoint_auth_method) === 'none' ? 'public' : 'confidential',
-        list(grantNames(client)),
+        client.name ?? '-',
+        client.type + (client.disabled ? ' (disabled)' : ''),
+        list(client.grantTypes),
         list(client.allowedApis),
       ]),
       'No clients.',
@@ -210,25 +191,24 @@ const show: Command = {
   options: {},
   async run(args, context) {
     const [clientId = ''] = args.positionals;
-    const client = await (await context.services()).clients.get(clientId);
-    if (!client) throw new NotFoundError(`client "${clientId}"`);
-    if (context.json) return printJson(clientView(client));
-    const { metadata } = client;
+    const client = await (await context.admin()).clients.get(clientId);
+    if (context.json) return printJson(client);
     printFields([
       ['client id', client.clientId],
-      ['name', text(metadata.client_name)],
+      ['name', client.name],
       ['type', clientType(client)],
-      ['application type', text(metadata.application_type)],
-      ['grants', list(grantNames(client))],
-      ['redirect URIs', list(strings(metadata.redirect_uris))],
-      ['post-logout redirect URIs', list(strings(metadata.post_logout_redirect_uris))],
-      ['back-channel logout URI', text(metadata.backchannel_logout_uri)],
-      ['ID token algorithm', text(metadata.id_token_signed_response_alg)],
+      ['application type', client.applicationType],
+      ['status', client.disabled ? 'disabled' : 'enabled'],
+      ['grants', list(client.grantTypes)],
+      ['redirect URIs', list(client.redirectUris)],
+      ['post-logout redirect URIs', list(client.postLogoutRedirectUris)],
+      ['back-channel logout URI', client.backchannelLogoutUri],
+      ['ID token algorithm', client.idTokenSigningAlg],
       ['first-party', client.firstParty ? 'yes (no consent page)' : 'no'],
       ['APIs', list(client.allowedApis)],
-      ['resource server of', list(client.resourceServerFor ?? [])],
-      ['created', humanTime(client.createdAt)],
-      ['updated', humanTime(client.updatedAt)],
+      ['resource server of', list(client.resourceServerFor)],
+      ['created', humanTime(Date.parse(client.createdAt))],
+      ['updated', humanTime(Date.parse(client.updatedAt))],
     ]);
   },
 };
@@ -244,8 +224,7 @@ const remove: Command = {
   ],
   async run(args, context) {
     const [clientId = ''] = args.positionals;
-    await (await context.services()).clients.remove(clientId);
-    await context.record({ type: 'client.remove', clientId });
+    await (await context.admin()).clients.remove(clientId);
     if (context.json) return printJson({ clientId, removed: true });
     print(`Removed client ${clientId}.`);
   },
@@ -259,9 +238,12 @@ const rotateSecret: Command = {
   notes: ['The old secret stops working at once.'],
   async run(args, context) {
     const [clientId = ''] = args.positionals;
-    const result = await (await context.services()).clients.rotateSecret(clientId);
-    await context.record({ type: 'client.secret.rotate', clientId });
-    printSecret(result, context, `New secret for client ${clientId}; the old one no longer works.`);
+    const rotated = await (await context.admin()).clients.rotateSecret(clientId);
+    printSecret(
+      rotated,
+      context,
+      `New secret for client ${clientId}; the old one no longer works.`,
+    );
   },
 };
 

@@ -1,5 +1,6 @@
 // The shape of a CLI command: its arguments and options (which drive parsing and help), and what
 // it does. Commands are grouped by what they manage (users, clients, apis, keys).
+import type { AdminOperations } from '../administration/operations.ts';
 import type { AuditEntry } from '../audit/audit.ts';
 import type { Services } from '../services.ts';
 import type { ParsedArgs } from './args.ts';
@@ -23,6 +24,11 @@ export interface CommandContext {
   json: boolean;
   /** The services over the configured store, opened on first call and closed when the command ends. */
   services(): Promise<Services>;
+  /**
+   * What administrators can do, with the CLI as the actor: over the local store, or with --url
+   * through a server's admin API.
+   */
+  admin(): Promise<AdminOperations>;
   /** Records a change this command made in the audit log, with the CLI as its actor. */
   record(entry: Omit<AuditEntry, 'actor'>): Promise<void>;
 }

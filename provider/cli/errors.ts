@@ -59,6 +59,8 @@ export function describeFailure(error: unknown): Failure {
     case 'invalid':
     case 'not_found':
     case 'concurrent':
+    case 'stale':
+    case 'forbidden':
     case 'config':
       return expected(known.message);
     case 'unexpected':

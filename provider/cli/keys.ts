@@ -1,49 +1,29 @@
 // `sso keys …`: the signing keys every instance shares. Shows ids, algorithms, states and times,
 // never key material.
-import type { StoredKey } from '../../adapters/store.ts';
+import type { KeyView } from '../administration/views.ts';
 import { formatDuration } from '../durations.ts';
-import { keyState, rotateSigningKeys } from '../keys/signing-keys.ts';
-import { maxSignedTokenLifetime } from '../oidc/ttl.ts';
+import { DEFAULT_ACTIVATE_AFTER } from '../keys/key-management.ts';
 import { masterKeyFrom, newMasterKeyText } from '../keys/master-key.ts';
 import { duration, exclusive } from './args.ts';
 import type { Command, CommandGroup } from './command.ts';
 import { UsageError } from './errors.ts';
 import { readStdinLine } from './terminal.ts';
-import { humanTime, isoTime, print, printJson, printTable, warn } from './output.ts';
+import { humanTime, print, printJson, printTable, warn } from './output.ts';
 
-/** Default delay between publishing new keys and signing with them: relying parties cache JWKS. */
-const DEFAULT_ACTIVATE_AFTER = 3600;
+const time = (iso: string | undefined) =>
+  humanTime(iso === undefined ? undefined : Date.parse(iso));
 
-function algOf(key: StoredKey): string {
-  return typeof key.jwk.alg === 'string' ? key.jwk.alg : '-';
-}
-
-/** A signing key as the CLI shows it: no key material. */
-export function keyView(key: StoredKey, now: number) {
-  return {
-    kid: key.kid,
-    alg: algOf(key),
-    state: keyState(key, now),
-    createdAt: isoTime(key.createdAt),
-    activatesAt: isoTime(key.activatesAt),
-    retiresAt: isoTime(key.retiresAt),
-    expiresAt: isoTime(key.expiresAt),
-  };
-}
-
-function printKeys(keys: readonly StoredKey[], now: number): void {
+function printKeys(keys: readonly KeyView[]): void {
   printTable(
     ['kid', 'alg', 'state', 'activates', 'retires', 'expires'],
-    [...keys]
-      .sort((a, b) => a.activatesAt - b.activatesAt || algOf(a).localeCompare(algOf(b)))
-      .map((key) => [
-        key.kid,
-        algOf(key),
-        keyState(key, now),
-        humanTime(key.activatesAt),
-        humanTime(key.retiresAt),
-        humanTime(key.expiresAt),
-      ]),
+    keys.map((key) => [
+      key.kid,
+      key.alg,
+      key.state,
+      time(key.activatesAt),
+      time(key.retiresAt),
+      time(key.expiresAt),
+    ]),
     'No signing keys.',
   );
 }
@@ -59,11 +39,9 @@ const listKeys: Command = {
     'tokens it signed still verify), expired (no longer published; dropped at the next rotation).',
   ],
   async run(_args, context) {
-    const { store } = await context.services();
-    const keys = (await store.keySets.get('signing'))?.keys ?? [];
-    const now = Date.now();
-    if (context.json) return printJson(keys.map((key) => keyView(key, now)));
-    printKeys(keys, now);
+    const keys = await (await context.admin()).keys.list();
+    if (context.json) return printJson(keys);
+    printKeys(keys);
   },
 };
 
@@ -88,44 +66,27 @@ const rotate: Command = {
     const value = args.string('activate-after');
     const activateAfter =
       value === undefined ? DEFAULT_ACTIVATE_AFTER : duration('activate-after', value);
-    const { store, apis, config } = await context.services();
-    const apiTtls = (await apis.list()).map((api) => api.accessTokenTtl);
-    const maxTokenLifetime = maxSignedTokenLifetime(config.ttl, apiTtls);
-    const before = new Set((await store.keySets.get('signing'))?.keys.map((key) => key.kid));
-    const set = await rotateSigningKeys(store, { activateAfter, maxTokenLifetime });
-    const now = Date.now();
-    const added = set.keys.filter((key) => !before.has(key.kid));
-    await context.record({
-      type: 'keys.rotate',
-      details: { added: added.map((key) => key.kid).join(' '), activateAfter },
-    });
-    const activatesAt = added[0]?.activatesAt ?? now + activateAfter * 1000;
-    const retiring = set.keys.filter((key) => key.retiresAt === activatesAt);
+    const rotation = await (await context.admin()).keys.rotate(activateAfter);
     if (activateAfter === 0) {
       warn(
         'the new keys sign at once; relying parties that cached the JWKS may reject their tokens until they fetch it again',
       );
     }
-    if (context.json) {
-      return printJson({
-        activateAfter,
-        activatesAt: isoTime(activatesAt),
-        maxTokenLifetime,
-        added: added.map((key) => key.kid),
-        retiring: retiring.map((key) => key.kid),
-        keys: set.keys.map((key) => keyView(key, now)),
-      });
-    }
-    const names = (keys: StoredKey[]) =>
-      keys.map((key) => `${key.kid} (${algOf(key)})`).join(', ') || 'none';
-    print(`New keys ${names(added)} are published now and sign from ${humanTime(activatesAt)}.`);
-    if (retiring.length) {
+    if (context.json) return printJson(rotation);
+    const byKid = new Map(rotation.keys.map((key) => [key.kid, key]));
+    const names = (kids: string[]) =>
+      kids.map((kid) => `${kid} (${byKid.get(kid)?.alg ?? '-'})`).join(', ') || 'none';
+    const activatesAt = Date.parse(rotation.activatesAt);
+    print(
+      `New keys ${names(rotation.added)} are published now and sign from ${humanTime(activatesAt)}.`,
+    );
+    if (rotation.retiring.length) {
       print(
-        `Keys ${names(retiring)} retire then and stay published until ${humanTime(activatesAt + maxTokenLifetime * 1000)} (longest token lifetime ${formatDuration(maxTokenLifetime)}).`,
+        `Keys ${names(rotation.retiring)} retire then and stay published until ${humanTime(activatesAt + rotation.maxTokenLifetime * 1000)} (longest token lifetime ${formatDuration(rotation.maxTokenLifetime)}).`,
       );
     }
     print();
-    printKeys(set.keys, now);
+    printKeys(rotation.keys);
   },
 };
 

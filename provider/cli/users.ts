@@ -1,18 +1,19 @@
 // `sso users …`: people who sign in. Passwords are never arguments (see password.ts); JSON output
 // never contains the password hash, only whether there is one.
-import { StoreConflictError, type Account } from '../../adapters/store.ts';
+import { StoreConflictError } from '../../adapters/store.ts';
 import type { AccountInput } from '../accounts/accounts.ts';
+import type { AdminOperations } from '../administration/operations.ts';
+import type { UserView } from '../administration/views.ts';
 import {
   ADDRESS_FIELDS,
   PROFILE_FIELDS,
   type ProfileFieldName,
 } from '../accounts/profile-fields.ts';
-import { addressKey } from '../security/client-address.ts';
 import { NotFoundError } from '../errors.ts';
 import { exclusive, type ParsedArgs } from './args.ts';
 import type { Command, CommandContext, CommandGroup, OptionSpec } from './command.ts';
 import { UsageError } from './errors.ts';
-import { humanTime, isoTime, list, print, printFields, printJson, printTable } from './output.ts';
+import { humanTime, list, print, printFields, printJson, printTable } from './output.ts';
 import { readNewPassword } from './password.ts';
 
 const USER = '<username|email>';
@@ -42,33 +43,13 @@ const PASSWORD_STDIN: OptionSpec = {
   help: 'read the password from the first line of stdin',
 };
 
-/** An account as the CLI shows it: everything but the password hash. */
-export function accountView(account: Account) {
-  return {
-    id: account.id,
-    username: account.username,
-    email: account.email,
-    emailVerified: account.emailVerified,
-    ...Object.fromEntries(
-      Object.keys(PROFILE_FIELDS).map((field) => [field, account[field as ProfileFieldName]]),
-    ),
-    phoneNumberVerified: account.phoneNumber ? (account.phoneNumberVerified ?? false) : undefined,
-    address: account.address,
-    groups: account.groups,
-    disabled: account.disabled,
-    hasPassword: account.passwordHash !== undefined,
-    createdAt: isoTime(account.createdAt),
-    updatedAt: isoTime(account.updatedAt),
-  };
-}
-
-function status(account: Account): string {
+function status(account: UserView): string {
   if (account.disabled) return 'disabled';
-  return account.passwordHash ? 'active' : 'no password';
+  return account.hasPassword ? 'active' : 'no password';
 }
 
-function printAccount(account: Account, context: CommandContext): void {
-  if (context.json) return printJson(accountView(account));
+function printAccount(account: UserView, context: CommandContext): void {
+  if (context.json) return printJson(account);
   printFields([
     ['username', account.username],
     ['id (sub)', account.id],
@@ -95,8 +76,8 @@ function printAccount(account: Account, context: CommandContext): void {
     ],
     ['groups', list(account.groups)],
     ['status', status(account)],
-    ['created', humanTime(account.createdAt)],
-    ['updated', humanTime(account.updatedAt)],
+    ['created', humanTime(Date.parse(account.createdAt))],
+    ['updated', humanTime(Date.parse(account.updatedAt))],
   ]);
 }
 
@@ -140,17 +121,19 @@ const add: Command = {
     exclusive(args, 'password-stdin', 'no-password');
     const [username = ''] = args.positionals;
     const input: AccountInput = { ...profile(args), username };
-    const { accounts, store } = await context.services();
+    const admin = await context.admin();
     // Checked before asking for a password, so nobody types one for nothing (create checks again).
-    if (await store.accounts.findByUsername(username.trim().toLowerCase())) {
+    if (!username.includes('@') && (await existing(admin, username))) {
       throw new StoreConflictError('username');
     }
     const password = args.flag('no-password')
       ? undefined
       : await readNewPassword(args.flag('password-stdin'), ', use --no-password');
-    const account = await accounts.create(input, password);
-    await context.record({ type: 'user.create', ...who(account) });
-    if (context.json) return printJson(accountView(account));
+    const account = await admin.users.create({
+      ...input,
+      ...(password !== undefined ? { password } : {}),
+    });
+    if (context.json) return printJson(account);
     print(`Created user ${account.username} (sub ${account.id}).`);
     if (!password) print(`It cannot sign in until "sso users set-password ${account.username}".`);
   },
@@ -163,8 +146,8 @@ const listUsers: Command = {
   summary: 'list every account',
   options: {},
   async run(_args, context) {
-    const accounts = await (await context.services()).accounts.list();
-    if (context.json) return printJson(accounts.map(accountView));
+    const accounts = await everyUser(await context.admin());
+    if (context.json) return printJson(accounts);
     printTable(
       ['username', 'email', 'name', 'groups', 'status'],
       accounts.map((account) => [
@@ -187,9 +170,7 @@ const show: Command = {
   options: {},
   async run(args, context) {
     const [login = ''] = args.positionals;
-    const account = await (await context.services()).accounts.findByLogin(login);
-    if (!account) throw notFound(login);
-    printAccount(account, context);
+    printAccount(await (await context.admin()).users.findByLogin(login), context);
   },
 };
 
@@ -204,9 +185,11 @@ const disable: Command = {
   ],
   async run(args, context) {
     const [login = ''] = args.positionals;
-    const account = await (await context.services()).accounts.setDisabled(login, true);
-    await context.record({ type: 'user.disable', ...who(account) });
-    if (context.json) return printJson(accountView(account));
+    const admin = await context.admin();
+    const account = await admin.users.update((await admin.users.findByLogin(login)).id, {
+      disabled: true,
+    });
+    if (context.json) return printJson(account);
     print(`Disabled user ${account.username}; their sessions, grants and tokens have ended.`);
   },
 };
@@ -218,9 +201,11 @@ const enable: Command = {
   options: {},
   async run(args, context) {
     const [login = ''] = args.positionals;
-    const account = await (await context.services()).accounts.setDisabled(login, false);
-    await context.record({ type: 'user.enable', ...who(account) });
-    if (context.json) return printJson(accountView(account));
+    const admin = await context.admin();
+    const account = await admin.users.update((await admin.users.findByLogin(login)).id, {
+      disabled: false,
+    });
+    if (context.json) return printJson(account);
     print(`Enabled user ${account.username}.`);
   },
 };
@@ -233,9 +218,9 @@ const remove: Command = {
   notes: ['The account id (sub) is gone for good; "sso users disable" keeps it and can be undone.'],
   async run(args, context) {
     const [login = ''] = args.positionals;
-    const account = await (await context.services()).accounts.remove(login);
-    await context.record({ type: 'user.remove', ...who(account) });
-    if (context.json) return printJson(accountView(account));
+    const admin = await context.admin();
+    const account = await admin.users.remove((await admin.users.findByLogin(login)).id);
+    if (context.json) return printJson(account);
     print(`Removed user ${account.username}.`);
   },
 };
@@ -252,12 +237,11 @@ const setPassword: Command = {
   ],
   async run(args, context) {
     const [login = ''] = args.positionals;
-    const { accounts } = await context.services();
-    if (!(await accounts.findByLogin(login))) throw notFound(login);
+    const admin = await context.admin();
+    const { id } = await admin.users.findByLogin(login);
     const password = await readNewPassword(args.flag('password-stdin'));
-    const account = await accounts.setPassword(login, password);
-    await context.record({ type: 'password.change', ...who(account) });
-    if (context.json) return printJson(accountView(account));
+    const account = await admin.users.setPassword(id, password);
+    if (context.json) return printJson(account);
     print(`Set the password of user ${account.username}.`);
   },
 };
@@ -285,19 +269,8 @@ const update: Command = {
     if (Object.keys(changes).length === 0) {
       throw new UsageError('nothing to change (see "sso users update --help")');
     }
-    const { accounts } = await context.services();
-    const current = await accounts.findByLogin(login);
-    if (!current) throw notFound(login);
-    const newEmail = changes.email?.trim().toLowerCase();
-    if (newEmail !== undefined && newEmail !== current.email && !args.flag('email-verified')) {
-      changes.emailVerified = false;
-    }
-    const account = await accounts.update(login, changes);
-    await context.record({
-      type: 'user.update',
-      ...who(account),
-      details: { fields: Object.keys(changes).sort().join(' ') },
-    });
+    const admin = await context.admin();
+    const account = await admin.users.update((await admin.users.findByLogin(login)).id, changes);
     printAccount(account, context);
   },
 };
@@ -320,20 +293,10 @@ const unlock: Command = {
   ],
   async run(args, context) {
     const [login = ''] = args.positionals;
-    const { accounts, guard } = await context.services();
-    const account = await accounts.findByLogin(login);
-    if (!account) throw notFound(login);
-    const typed = [account.username, ...(account.email ? [account.email] : [])];
-    const lifted = await guard.unlockAccount(account.id, typed);
+    const admin = await context.admin();
+    const account = await admin.users.findByLogin(login);
     const address = args.string('address');
-    const addressLifted = address !== undefined && (await guard.unlockAddress(addressKey(address)));
-    await context.record({
-      type: 'login.unlock',
-      username: account.username,
-      accountId: account.id,
-      ...(address !== undefined ? { ip: address } : {}),
-      details: { lifted, addressLifted },
-    });
+    const { lifted, addressLifted } = await admin.users.unlock(account.id, address);
     if (context.json) return printJson({ username: account.username, lifted, addressLifted });
     print(
       lifted
@@ -346,13 +309,27 @@ const unlock: Command = {
   },
 };
 
-// The account an audit event is about.
-function who(account: Account): { username: string; accountId: string } {
-  return { username: account.username, accountId: account.id };
+// Whether an account with that username exists.
+async function existing(admin: AdminOperations, username: string): Promise<boolean> {
+  try {
+    await admin.users.findByLogin(username);
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
 }
 
-function notFound(login: string): NotFoundError {
-  return new NotFoundError(`user "${login}"`);
+/** Every user, page after page. */
+export async function everyUser(admin: AdminOperations): Promise<UserView[]> {
+  const users: UserView[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await admin.users.list({ limit: 200, ...(cursor ? { cursor } : {}) });
+    users.push(...page.items);
+    cursor = page.next;
+  } while (cursor);
+  return users;
 }
 
 /** The `users` group. */

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientRecord, Store } from '../../adapters/store.ts';
 import { GRANT_TYPES as CONTRACT_GRANT_TYPES } from '../../client-sdk/src/contract.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { updateVersioned } from '../versioned-update.ts';
 
 /** The grant types a client can be registered for, by the short names the CLI uses. */
@@ -43,6 +43,28 @@ export interface ClientInput {
   allowInsecureRedirectUris?: boolean;
 }
 
+/**
+ * What an update may change (anything but the id and the type); absent fields stay as they are.
+ * An empty `backchannelLogoutUri` removes it.
+ */
+export type ClientChanges = Partial<
+  Pick<
+    ClientInput,
+    | 'name'
+    | 'native'
+    | 'grantTypes'
+    | 'redirectUris'
+    | 'postLogoutRedirectUris'
+    | 'backchannelLogoutUri'
+    | 'firstParty'
+    | 'allowedApis'
+    | 'resourceServerFor'
+    | 'authMethod'
+    | 'idTokenSigningAlg'
+    | 'allowInsecureRedirectUris'
+  >
+>;
+
 /** A client together with its secret, which exists in this form only once. */
 export interface ClientWithSecret {
   client: ClientRecord;
@@ -54,14 +76,24 @@ export type MetadataValidator = (metadata: Record<string, unknown>) => Promise<v
 
 const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]{2,127}$/;
 
-/** Client registration over the store. */
+/**
+ * Client registration over the store. `system` names SSO's own clients (the admin console): they
+ * are managed by SSO itself and cannot be removed, disabled or changed through this service.
+ */
 export class Clients {
   readonly #store: Store;
   readonly #validate: MetadataValidator;
+  readonly #system: ReadonlySet<string>;
 
-  constructor(store: Store, validate: MetadataValidator) {
+  constructor(store: Store, validate: MetadataValidator, system: Iterable<string> = []) {
     this.#store = store;
     this.#validate = validate;
+    this.#system = new Set(system);
+  }
+
+  /** Whether `clientId` is one of SSO's own clients. */
+  isSystem(clientId: string): boolean {
+    return this.#system.has(clientId);
   }
 
   /** Registers a client; ValidationError on bad input, StoreConflictError when the id is taken. */
@@ -104,35 +136,119 @@ export class Clients {
     return this.#store.clients.list();
   }
 
+  /** The clients that may get tokens for, or serve, the API `audience`. */
+  async usingApi(audience: string): Promise<ClientRecord[]> {
+    return (await this.#store.clients.list()).filter(
+      (client) =>
+        client.allowedApis.includes(audience) ||
+        (client.resourceServerFor ?? []).includes(audience),
+    );
+  }
+
   /**
    * Removes the client with its grants, codes and tokens, so that registering the same id again
    * later revives nothing (no consent, no token).
    */
   async remove(clientId: string): Promise<void> {
+    this.#refuseSystem(clientId, 'removed');
     if (!(await this.#store.clients.delete(clientId)))
       throw new NotFoundError(`client "${clientId}"`);
     await this.#store.oidc.destroyByClientId(clientId);
   }
 
-  /** Replaces a confidential client's secret; the old one stops working at once. */
-  async rotateSecret(clientId: string): Promise<ClientWithSecret> {
-    const secret = newSecret();
-    const client = await updateVersioned(
-      `client "${clientId}"`,
-      () => this.#store.clients.get(clientId),
-      (current) => {
-        if (current.metadata.token_endpoint_auth_method === 'none') {
-          throw new ValidationError('clientId', `client "${clientId}" is public and has no secret`);
+  /**
+   * Changes a client's registration (rebuilt and validated as a whole, as at creation); with
+   * `expectedVersion`, only if it is still at that version.
+   */
+  async update(
+    clientId: string,
+    changes: ClientChanges,
+    expectedVersion?: number,
+  ): Promise<ClientRecord> {
+    this.#refuseSystem(clientId, 'changed');
+    return this.#change(
+      clientId,
+      async (current) => {
+        const before = inputOf(current);
+        const input: ClientInput = { ...before, ...withoutUndefined(changes) };
+        // URIs registered before stay acceptable; new ones follow the rule for new clients.
+        const insecure = changes.allowInsecureRedirectUris ?? false;
+        const known = new Set([...before.redirectUris!, ...before.postLogoutRedirectUris!]);
+        for (const [field, uris] of [
+          ['redirectUris', input.redirectUris ?? []],
+          ['postLogoutRedirectUris', input.postLogoutRedirectUris ?? []],
+        ] as const) {
+          for (const uri of uris) if (!known.has(uri)) checkRedirectUri(field, uri, insecure);
         }
+        input.allowInsecureRedirectUris = true;
+        const secret = current.metadata.client_secret;
+        const metadata = toMetadata(
+          clientId,
+          input,
+          typeof secret === 'string' ? secret : undefined,
+        );
+        await this.#validate(metadata);
         return {
           ...current,
-          metadata: { ...current.metadata, client_secret: secret },
-          updatedAt: Date.now(),
+          metadata,
+          firstParty: input.firstParty ?? false,
+          allowedApis: await this.#registeredApis('allowedApis', input.allowedApis),
+          resourceServerFor: await this.#registeredApis(
+            'resourceServerFor',
+            input.resourceServerFor,
+          ),
         };
       },
-      (next) => this.#store.clients.replace(next),
+      expectedVersion,
     );
+  }
+
+  /**
+   * Disables or enables a client. A disabled client is unknown to the protocol engine: it cannot
+   * sign anyone in, get or introspect tokens, and its tokens are inactive at introspection; its
+   * grants are kept, so enabling it again restores them.
+   */
+  async setDisabled(
+    clientId: string,
+    disabled: boolean,
+    expectedVersion?: number,
+  ): Promise<ClientRecord> {
+    this.#refuseSystem(clientId, disabled ? 'disabled' : 'changed');
+    return this.#change(clientId, (current) => ({ ...current, disabled }), expectedVersion);
+  }
+
+  /** Replaces a confidential client's secret; the old one stops working at once. */
+  async rotateSecret(clientId: string): Promise<ClientWithSecret> {
+    this.#refuseSystem(clientId, 'given a new secret');
+    const secret = newSecret();
+    const client = await this.#change(clientId, (current) => {
+      if (current.metadata.token_endpoint_auth_method === 'none') {
+        throw new ValidationError('clientId', `client "${clientId}" is public and has no secret`);
+      }
+      return { ...current, metadata: { ...current.metadata, client_secret: secret } };
+    });
     return { client, secret };
+  }
+
+  // Applies `change` to the stored client (again if another writer changed it meanwhile).
+  #change(
+    clientId: string,
+    change: (current: ClientRecord) => ClientRecord | Promise<ClientRecord>,
+    expectedVersion?: number,
+  ): Promise<ClientRecord> {
+    return updateVersioned(
+      `client "${clientId}"`,
+      () => this.#store.clients.get(clientId),
+      async (current) => ({ ...(await change(current)), updatedAt: Date.now() }),
+      (next) => this.#store.clients.replace(next),
+      expectedVersion,
+    );
+  }
+
+  #refuseSystem(clientId: string, what: string): void {
+    if (this.#system.has(clientId)) {
+      throw new ForbiddenError(`client "${clientId}" is SSO's own and cannot be ${what}`);
+    }
   }
 
   // The distinct audiences of `audiences`, each of a registered API.
@@ -151,6 +267,45 @@ export class Clients {
 export function withoutSecret(client: ClientRecord): ClientRecord {
   const { client_secret: _secret, ...metadata } = client.metadata;
   return { ...client, metadata: { ...metadata, client_id: client.clientId } };
+}
+
+/** The input that registers `client` as it is now (the inverse of toMetadata). */
+export function inputOf(client: ClientRecord): ClientInput {
+  const { metadata } = client;
+  const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+  const method = metadata.token_endpoint_auth_method;
+  const grantTypes = strings(metadata.grant_types).flatMap((grant) => {
+    const name = (Object.keys(GRANT_TYPES) as GrantTypeName[]).find(
+      (short) => GRANT_TYPES[short] === grant,
+    );
+    return name ? [name] : [];
+  });
+  const input: ClientInput = {
+    clientId: client.clientId,
+    type: method === 'none' ? 'public' : 'confidential',
+    native: metadata.application_type === 'native',
+    grantTypes,
+    redirectUris: strings(metadata.redirect_uris),
+    postLogoutRedirectUris: strings(metadata.post_logout_redirect_uris),
+    firstParty: client.firstParty,
+    allowedApis: [...client.allowedApis],
+    resourceServerFor: [...(client.resourceServerFor ?? [])],
+    idTokenSigningAlg: metadata.id_token_signed_response_alg === 'RS256' ? 'RS256' : 'ES256',
+  };
+  if (typeof metadata.client_name === 'string') input.name = metadata.client_name;
+  if (typeof metadata.backchannel_logout_uri === 'string') {
+    input.backchannelLogoutUri = metadata.backchannel_logout_uri;
+  }
+  if (method === 'client_secret_basic' || method === 'client_secret_post') {
+    input.authMethod = method;
+  }
+  return input;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, member]) => member !== undefined),
+  ) as Partial<T>;
 }
 
 function newSecret(): string {
@@ -227,6 +382,9 @@ function toMetadata(clientId: string, input: ClientInput, secret: string | undef
   };
   if (secret) metadata.client_secret = secret;
   if (input.name?.trim()) metadata.client_name = input.name.trim();
+  if (input.type === 'public' && input.authMethod !== undefined) {
+    throw new ValidationError('authMethod', 'a public client has no secret to authenticate with');
+  }
   if (input.backchannelLogoutUri) {
     metadata.backchannel_logout_uri = input.backchannelLogoutUri;
     metadata.backchannel_logout_session_required = true;

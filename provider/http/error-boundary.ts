@@ -46,6 +46,10 @@ function classify(error: unknown): Answer {
     case 'conflict':
     case 'concurrent':
       return { status: 409, error: 'conflict', description: known.message };
+    case 'stale':
+      return { status: 412, error: 'precondition_failed', description: known.message };
+    case 'forbidden':
+      return { status: 403, error: 'forbidden', description: known.message };
     case 'config':
     case 'unexpected':
       break;

@@ -14,17 +14,9 @@ import Provider, {
 } from 'oidc-provider';
 import type { ClientRecord, OidcModel, Store } from '../../adapters/store.ts';
 import { isAuthenticationLookup } from './client-authentication.ts';
+import { revokeGrant } from './revoke-grant.ts';
 import { storeCall } from './outage.ts';
 import { rotatedRefreshToken, settleRotation } from './refresh-rotation.ts';
-
-/** Models whose records carry a grantId and die with their grant. */
-export const GRANT_MODELS = [
-  'AccessToken',
-  'AuthorizationCode',
-  'RefreshToken',
-  'DeviceCode',
-  'BackchannelAuthenticationRequest',
-] as const satisfies readonly OidcModel[];
 
 const SINGLE_USE = new Set<string>([
   'AuthorizationCode',
@@ -34,14 +26,6 @@ const SINGLE_USE = new Set<string>([
 
 // How long a replay-detection claim holds before the engine stores the real expiry (seconds).
 const REPLAY_CLAIM_SECONDS = 600;
-
-/** Removes every token and code of `grantId`, and the grant itself. */
-export async function revokeGrant(store: Store, grantId: string): Promise<void> {
-  await Promise.all([
-    ...GRANT_MODELS.map((model) => store.oidc.revokeByGrantId(model, grantId)),
-    store.oidc.destroy('Grant', grantId),
-  ]);
-}
 
 export interface AdapterOptions {
   /** Seconds during which a consumed refresh token is still accepted. */
@@ -121,6 +105,8 @@ export function createAdapter(
 
     async #findClient(id: string): Promise<AdapterPayload | undefined> {
       const client = await store.clients.get(id);
+      // A disabled client is unknown to the engine (see Clients.setDisabled).
+      if (client?.disabled) return undefined;
       const ctx = Provider.ctx;
       if (client && options.beforeClientAuthentication && isAuthenticationLookup(ctx, id)) {
         await options.beforeClientAuthentication(ctx!, client);

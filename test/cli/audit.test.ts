@@ -48,11 +48,11 @@ describe('sso audit', () => {
     await run(['apis', 'add', 'https://api.example.test/x', '--scope', 'x:read']);
     const created = JSON.parse(
       await run(['clients', 'add', '--confidential', '--name', 'App', '--id', 'audited-app']),
-    ) as { client_secret: string };
+    ) as { clientSecret: string };
     const rotated = JSON.parse(await run(['clients', 'rotate-secret', 'audited-app'])) as {
-      client_secret: string;
+      clientSecret: string;
     };
-    secrets = [password, `${password}-2`, created.client_secret, rotated.client_secret];
+    secrets = [password, `${password}-2`, created.clientSecret, rotated.clientSecret];
     await run(['clients', 'remove', 'audited-app']);
     await run(['apis', 'remove', 'https://api.example.test/x']);
     await run(['keys', 'rotate']);

@@ -3,10 +3,14 @@ import { cliSandbox, expectJson, expectOneLineError, type CliSandbox } from './c
 
 interface ClientJson {
   clientId: string;
-  metadata: Record<string, unknown>;
+  name?: string;
+  type: string;
+  grantTypes: string[];
+  redirectUris: string[];
+  authMethod?: string;
   firstParty: boolean;
   allowedApis: string[];
-  client_secret?: string;
+  clientSecret?: string;
 }
 
 const storedSecret = (sso: CliSandbox, clientId: string) =>
@@ -48,16 +52,15 @@ describe('sso clients', () => {
     expect(clients).toEqual([
       expect.objectContaining({
         clientId: 'web-app',
-        metadata: expect.objectContaining({
-          client_name: 'Web App',
-          grant_types: ['authorization_code', 'refresh_token'],
-          redirect_uris: ['https://app.example.com/callback'],
-          token_endpoint_auth_method: 'client_secret_basic',
-        }),
+        name: 'Web App',
+        type: 'confidential',
+        grantTypes: ['authorization_code', 'refresh_token'],
+        redirectUris: ['https://app.example.com/callback'],
+        authMethod: 'client_secret_basic',
       }),
     ]);
     expect(listed.stdout).not.toContain(secret);
-    expect(listed.stdout).not.toContain('"client_secret"');
+    expect(listed.stdout).not.toMatch(/"client_?secret"/i);
     for (const args of [
       ['clients', 'list'],
       ['clients', 'show', 'web-app'],
@@ -69,14 +72,13 @@ describe('sso clients', () => {
     }
   });
 
-  test('add --json includes client_secret; default grant for a service is client_credentials', async () => {
+  test('add --json includes clientSecret; default grant for a service is client_credentials', async () => {
     const client = expectJson<ClientJson>(
       await sso.run(['clients', 'add', '--name', 'Worker', '--confidential', '--json']),
     );
-    expect(client.client_secret).toMatch(/^[\w-]{43}$/);
-    expect(client.metadata.grant_types).toEqual(['client_credentials']);
-    expect(client.metadata).not.toHaveProperty('client_secret');
-    expect(await storedSecret(sso, client.clientId)).toBe(client.client_secret);
+    expect(client.clientSecret).toMatch(/^[\w-]{43}$/);
+    expect(client.grantTypes).toEqual(['client_credentials']);
+    expect(await storedSecret(sso, client.clientId)).toBe(client.clientSecret);
   });
 
   test('rotate-secret replaces the secret and prints the new one once', async () => {
@@ -84,9 +86,9 @@ describe('sso clients', () => {
     const rotated = expectJson<ClientJson>(
       await sso.run(['clients', 'rotate-secret', 'web-app', '--json']),
     );
-    expect(rotated.client_secret).toBeDefined();
-    expect(rotated.client_secret).not.toBe(before);
-    expect(await storedSecret(sso, 'web-app')).toBe(rotated.client_secret);
+    expect(rotated.clientSecret).toBeDefined();
+    expect(rotated.clientSecret).not.toBe(before);
+    expect(await storedSecret(sso, 'web-app')).toBe(rotated.clientSecret);
   });
 
   test('a public client has no secret, and rotate-secret refuses it', async () => {

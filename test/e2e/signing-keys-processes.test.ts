@@ -52,9 +52,9 @@ describeEachBackend('signing keys across processes (%s store)', (backend: Backen
   const registerWorker = async (env: Record<string, string>) => {
     const cli = cliSandboxFor(env);
     expect((await cli.run(['apis', 'add', API, '--scope', 'read', '--ttl', '3s'])).code).toBe(0);
-    const { clientId, client_secret: secret } = expectJson<{
+    const { clientId, clientSecret: secret } = expectJson<{
       clientId: string;
-      client_secret: string;
+      clientSecret: string;
     }>(
       await cli.run([
         ...['clients', 'add', '--name', 'Worker', '--confidential'],

@@ -210,7 +210,10 @@ describe('examples', () => {
       ...['--api', OTHER_AUDIENCE, '--json'],
     ]);
     expect(other).toMatchObject({ code: 0, stderr: '' });
-    const { clientId, client_secret } = JSON.parse(other.stdout) as Record<string, string>;
+    const { clientId, clientSecret: client_secret } = JSON.parse(other.stdout) as Record<
+      string,
+      string
+    >;
     const otherClient = createClient(ssoIssuer, {
       clientId: clientId!,
       clientSecret: client_secret!,

@@ -48,8 +48,8 @@ describeIfMongo('copying the durable records between the embedded store and Mong
       API,
       '--json',
     ]);
-    const created = JSON.parse(added.stdout) as { clientId: string; client_secret: string };
-    worker = { id: created.clientId, secret: created.client_secret };
+    const created = JSON.parse(added.stdout) as { clientId: string; clientSecret: string };
+    worker = { id: created.clientId, secret: created.clientSecret };
     kids = await embedded.withServices(async ({ store }) =>
       (await store.keySets.get('signing'))!.keys.map((key) => key.kid),
     );
@@ -105,8 +105,10 @@ describeIfMongo('copying the durable records between the embedded store and Mong
       env: { MONGODB_URI: mongoUri, SSO_MASTER_KEY: masterKey },
     });
     expect(result).toMatchObject({ code: 0, stderr: '' });
+    // Besides the worker and the Orders API: the admin console client and the admin API, which
+    // the server started on MongoDB above registered for itself.
     expect(result.stdout).toBe(
-      'Copied 1 users, 1 clients, 1 APIs and 2 key sets to the embedded store.\n',
+      'Copied 1 users, 2 clients, 2 APIs and 2 key sets to the embedded store.\n',
     );
     await back.withServices(async ({ accounts, clients, store }) => {
       expect(await accounts.authenticate('mia', 'mia password 1')).toBeDefined();

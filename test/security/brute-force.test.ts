@@ -216,7 +216,7 @@ describeEachBackend(
       expect(result.stderr).toBe('');
       expect(JSON.parse(result.stdout)).toEqual({
         username: 'forgetful',
-        lifted: 1,
+        lifted: true,
         addressLifted: false,
       });
       expect('left' in (await attempt(agent, 'forgetful', user.password))).toBe(true);

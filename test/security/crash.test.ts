@@ -45,7 +45,7 @@ describeEachBackend('kill -9 (%s store)', (backend) => {
     const instances: Instance[] = await Promise.all([startInstance(env), startInstance(env)]);
     try {
       const cli = cliSandboxFor(storeEnv);
-      const client = expectJson<{ clientId: string; client_secret: string }>(
+      const client = expectJson<{ clientId: string; clientSecret: string }>(
         await cli.run([
           'clients',
           'add',
@@ -70,7 +70,7 @@ describeEachBackend('kill -9 (%s store)', (backend) => {
       }
       const lb = balancer(instances, ISSUER);
       const viaBalancer = lb.fetch;
-      const config = await discover(ISSUER, client.clientId, client.client_secret, {
+      const config = await discover(ISSUER, client.clientId, client.clientSecret, {
         customFetch: viaBalancer as oidc.CustomFetch,
       });
 
@@ -111,10 +111,10 @@ describeEachBackend('kill -9 (%s store)', (backend) => {
     test('the embedded store passes an integrity check after a kill -9 during writes', async () => {
       const env = { ...storeEnv, SSO_ISSUER: ISSUER, SSO_RATE_LIMIT_PER_ADDRESS: '0' };
       const cli = cliSandboxFor(storeEnv);
-      const worker = expectJson<{ clientId: string; client_secret: string }>(
+      const worker = expectJson<{ clientId: string; clientSecret: string }>(
         await cli.run(['clients', 'add', '--confidential', '--name', 'Writer', '--json']),
       );
-      const basic = `Basic ${Buffer.from(`${worker.clientId}:${worker.client_secret}`).toString('base64')}`;
+      const basic = `Basic ${Buffer.from(`${worker.clientId}:${worker.clientSecret}`).toString('base64')}`;
       const instance = await startInstance({ ...env, SSO_RATE_LIMIT_PER_CLIENT: '0' });
       let issued = 0;
       let stop = false;

@@ -155,7 +155,7 @@ describe('secrets at rest: the master key', () => {
       );
       expect(rewrap.from).toBe(before);
       expect(rewrap.to).not.toBe(before);
-      expect(rewrap.records).toBe(4); // two clients, two key sets
+      expect(rewrap.records).toBe(5); // two clients, the admin console client, two key sets
       expect(masterKeyFrom(await readFile(join(cli.dataDir, 'master.key'), 'utf8')).id).toBe(
         rewrap.to,
       );
@@ -168,7 +168,7 @@ describe('secrets at rest: the master key', () => {
       // The running server adopts the new key file when it meets a secret sealed with it.
       expect((await oidc.clientCredentialsGrant(config)).access_token).toBeTruthy();
       const [event] = await sso.audit.list({ type: 'keys.rewrap', limit: 1 });
-      expect(event).toMatchObject({ details: { from: before, to: rewrap.to, records: 4 } });
+      expect(event).toMatchObject({ details: { from: before, to: rewrap.to, records: 5 } });
     } finally {
       await sso.stop();
     }
@@ -277,7 +277,8 @@ describeIfMongo('secrets at rest: MongoDB', () => {
           stdin: `${newKey}\n`,
         },
       );
-      expect(expectJson<{ records: number }>(rewrap).records).toBe(3);
+      // The worker, the admin console client, two key sets.
+      expect(expectJson<{ records: number }>(rewrap).records).toBe(4);
       const old = await startService({ ...sso.storeEnv });
       expect(old.stderr).toMatch(/does not open this store's secrets/);
       const opened = await cliSandboxFor({ ...sso.storeEnv, SSO_MASTER_KEY: newKey }).run([

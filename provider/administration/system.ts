@@ -1,0 +1,98 @@
+// SSO's own registrations, made at every start (not read-only): the admin console, a first-party
+// client of the issuer that signs administrators in through the code flow, and the admin API, the
+// resource whose access tokens the admin API accepts. Both follow the issuer: moved to a new URL,
+// SSO updates them at the next start. Administrators cannot change or remove them.
+import type { Store } from '../../adapters/store.ts';
+import type { Clients } from '../clients/clients.ts';
+import type { Config } from '../config.ts';
+import { ValidationError } from '../errors.ts';
+
+/** The client id of the admin console. */
+export const CONSOLE_CLIENT_ID = 'sso-console';
+
+/** The scopes of the admin API: reading, and changing. */
+export const ADMIN_SCOPES = { read: 'admin:read', write: 'admin:write' } as const;
+
+/** The path of the admin console and API under the issuer. */
+export const ADMIN_PATH = '/admin';
+
+/** The admin API's audience (its resource indicator): `<issuer>/admin/api`. */
+export function adminApiAudience(issuer: string): string {
+  return `${issuer}${ADMIN_PATH}/api`;
+}
+
+/** Where the console receives its authorization responses. */
+export function consoleRedirectUri(issuer: string): string {
+  return `${issuer}${ADMIN_PATH}/callback`;
+}
+
+/** Where the console returns after signing out. */
+export function consolePostLogoutUri(issuer: string): string {
+  return `${issuer}${ADMIN_PATH}/signed-out`;
+}
+
+/** Creates or updates the console client and the admin API so that they match the issuer. */
+export async function ensureSystemRecords(
+  store: Store,
+  config: Readonly<Config>,
+  clients: Clients,
+): Promise<void> {
+  const audience = adminApiAudience(config.issuer);
+  const now = Date.now();
+  const api = await store.apis.get(audience);
+  if (!api) {
+    try {
+      await store.apis.create({
+        audience,
+        name: 'SSO admin API',
+        scopes: [ADMIN_SCOPES.read, ADMIN_SCOPES.write],
+        accessTokenTtl: config.ttl.apiAccessToken,
+        // Checked with SSO on every call: revoking or disabling ends access at once.
+        tokenFormat: 'opaque',
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      });
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'StoreConflictError') throw error;
+    }
+  }
+  const client = await store.clients.get(CONSOLE_CLIENT_ID);
+  const redirect = consoleRedirectUri(config.issuer);
+  const postLogout = consolePostLogoutUri(config.issuer);
+  if (!client) {
+    try {
+      await clients.create({
+        clientId: CONSOLE_CLIENT_ID,
+        name: 'SSO admin console',
+        type: 'confidential',
+        grantTypes: ['authorization_code'],
+        redirectUris: [redirect],
+        postLogoutRedirectUris: [postLogout],
+        firstParty: true,
+        // The console is on the issuer's own origin, whatever its scheme.
+        allowInsecureRedirectUris: true,
+      });
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'StoreConflictError') throw error;
+    }
+    return;
+  }
+  const uris = client.metadata.redirect_uris;
+  if (Array.isArray(uris) && uris.length === 1 && uris[0] === redirect) return;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await store.clients.get(CONSOLE_CLIENT_ID);
+    if (!current) return;
+    const next = {
+      ...current,
+      metadata: {
+        ...current.metadata,
+        redirect_uris: [redirect],
+        post_logout_redirect_uris: [postLogout],
+      },
+      updatedAt: Date.now(),
+    };
+    if (await store.clients.replace(next)) return;
+  }
+  throw new ValidationError('clientId', 'the admin console client kept changing; start again');
+}
