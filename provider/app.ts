@@ -5,9 +5,11 @@ import Koa from 'koa';
 import views from 'koa-views';
 import { fileURLToPath } from 'node:url';
 import type { Store } from '../adapters/store.ts';
+import { adminApi } from '../admin/api/routes.ts';
 import { assets } from '../interactions/assets.ts';
 import { interactionRoutes } from '../interactions/routes.ts';
 import type { Accounts } from './accounts/accounts.ts';
+import type { Actor, AdminOperations } from './administration/operations.ts';
 import type { Apis } from './apis/apis.ts';
 import type { Clients } from './clients/clients.ts';
 import type { AuditLog } from './audit/audit.ts';
@@ -33,6 +35,7 @@ export interface AppInput {
   limits: EndpointLimits;
   clients: Clients;
   apis: Apis;
+  administration: (by: Actor) => AdminOperations;
 }
 
 const VIEWS = fileURLToPath(new URL('../interactions/views', import.meta.url));
@@ -76,6 +79,18 @@ export function createApp(input: AppInput): Koa {
   app.use(errorBoundary(log, config.basePath));
   app.use(notFound(config.basePath, config.cookieSameSite === 'none'));
   app.use(prefixed(config.basePath, assets()));
+  app.use(
+    adminApi({
+      issuer: config.issuer,
+      basePath: config.basePath,
+      adminGroup: config.admin.group,
+      accounts,
+      clients: input.clients,
+      provider: () => engine.provider,
+      log,
+      administration: input.administration,
+    }),
+  );
   app.use(router.routes());
   app.use(limits.middleware);
   app.use(deviceCodeGate(guard, config.basePath));
