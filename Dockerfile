@@ -15,6 +15,7 @@ ENV NODE_ENV=production \
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json ./
 COPY adapters ./adapters
+COPY admin ./admin
 COPY interactions ./interactions
 COPY provider ./provider
 COPY client-sdk/src/contract.ts ./client-sdk/src/contract.ts

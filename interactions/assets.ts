@@ -1,5 +1,6 @@
 // The static files the pages use, served from our own origin (no CDN): Bootstrap's CSS from
-// node_modules and our stylesheet. Read once, kept in memory, cached by browsers for a day.
+// node_modules, our stylesheet, and the admin console's stylesheet and copy-button script. Read
+// once, kept in memory, cached by browsers for a day.
 import type { Middleware } from 'koa';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,6 +11,8 @@ const require = createRequire(import.meta.url);
 const FILES: Record<string, string> = {
   'bootstrap.min.css': require.resolve('bootstrap/dist/css/bootstrap.min.css'),
   'sso.css': fileURLToPath(new URL('./assets/sso.css', import.meta.url)),
+  'console.css': fileURLToPath(new URL('../admin/console/assets/console.css', import.meta.url)),
+  'console.js': fileURLToPath(new URL('../admin/console/assets/console.js', import.meta.url)),
 };
 
 /** Middleware answering GET `/assets/<name>` for the files above. */
@@ -23,7 +26,9 @@ export function assets(): Middleware {
       await next();
       return;
     }
-    ctx.type = 'text/css; charset=utf-8';
+    ctx.type = ctx.path.endsWith('.js')
+      ? 'text/javascript; charset=utf-8'
+      : 'text/css; charset=utf-8';
     ctx.set('Cache-Control', 'public, max-age=86400');
     ctx.body = body;
   };

@@ -6,10 +6,13 @@ import views from 'koa-views';
 import { fileURLToPath } from 'node:url';
 import type { Store } from '../adapters/store.ts';
 import { adminApi } from '../admin/api/routes.ts';
+import { adminConsole } from '../admin/console/console.ts';
 import { assets } from '../interactions/assets.ts';
 import { interactionRoutes } from '../interactions/routes.ts';
 import type { Accounts } from './accounts/accounts.ts';
 import type { Actor, AdminOperations } from './administration/operations.ts';
+import type { ConsoleSessions } from './administration/console-sessions.ts';
+import type { FirstRun } from './administration/first-run.ts';
 import type { Apis } from './apis/apis.ts';
 import type { Clients } from './clients/clients.ts';
 import type { AuditLog } from './audit/audit.ts';
@@ -36,6 +39,10 @@ export interface AppInput {
   clients: Clients;
   apis: Apis;
   administration: (by: Actor) => AdminOperations;
+  /** Where this server itself listens (known once it does), for calls to its own endpoints. */
+  selfUrl: () => string;
+  consoleSessions: ConsoleSessions;
+  firstRun: FirstRun;
 }
 
 const VIEWS = fileURLToPath(new URL('../interactions/views', import.meta.url));
@@ -89,6 +96,20 @@ export function createApp(input: AppInput): Koa {
       provider: () => engine.provider,
       log,
       administration: input.administration,
+    }),
+  );
+  app.use(
+    adminConsole({
+      issuer: config.issuer,
+      basePath: config.basePath,
+      adminGroup: config.admin.group,
+      log,
+      accounts,
+      clients: input.clients,
+      sessions: input.consoleSessions,
+      firstRun: input.firstRun,
+      administration: input.administration,
+      selfUrl: input.selfUrl,
     }),
   );
   app.use(router.routes());

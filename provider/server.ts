@@ -7,11 +7,14 @@ import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { describeError, type Logger } from './log.ts';
 import { startServices, type Services, type StartOptions } from './services.ts';
+import type { FirstRunOutcome } from './administration/first-run.ts';
 
 export interface RunningServer extends Services {
   server: Server;
   /** Where the server listens, e.g. `http://127.0.0.1:41234` (not the issuer). */
   listenUrl: string;
+  /** What this start did about the first administrator (a setup link while there is none). */
+  firstAdministrator: FirstRunOutcome;
 }
 
 // Requests Node's HTTP parser refuses before any middleware sees them (a request line or headers
@@ -51,7 +54,9 @@ export async function startServer(
     );
   }
   const services = await startServices(config, store, log, { ...options, systemRecords: true });
-  const app = createApp(services);
+  // The server's own address, for the admin console's calls to its own token endpoint.
+  let listenUrl = '';
+  const app = createApp({ ...services, selfUrl: () => listenUrl });
   const handle = app.callback();
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (req, res) => {
     void handle(req, res);
@@ -63,6 +68,28 @@ export async function startServer(
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  listenUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let firstAdministrator: FirstRunOutcome;
+  try {
+    firstAdministrator = await services.firstRun.atStart();
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await services.close();
+    throw error;
+  }
+  if (firstAdministrator.kind === 'setup-link') {
+    // The one place a secret is logged: single use, short-lived, and only while nobody can sign
+    // in to the console (see README, First administrator).
+    log.warn('no administrator yet: open this one-time link to create the first one', {
+      setupUrl: firstAdministrator.url,
+      expires: new Date(firstAdministrator.expiresAt).toISOString(),
+    });
+  } else if (firstAdministrator.kind === 'bootstrapped') {
+    log.info('first administrator created from SSO_BOOTSTRAP_ADMIN', {
+      username: firstAdministrator.username,
+    });
+  }
 
   const sweep = setInterval(() => {
     store
@@ -75,7 +102,8 @@ export async function startServer(
   return {
     ...services,
     server,
-    listenUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    listenUrl,
+    firstAdministrator,
     async close() {
       clearInterval(sweep);
       await new Promise<void>((resolve) => {

@@ -22,6 +22,8 @@ import { startEngine, type Engine } from './oidc/engine.ts';
 import { KeyManagement } from './keys/key-management.ts';
 import { Sessions } from './sessions/sessions.ts';
 import { localAdministration } from './administration/local.ts';
+import { FirstRun } from './administration/first-run.ts';
+import { ConsoleSessions } from './administration/console-sessions.ts';
 import type { Actor, AdminOperations } from './administration/operations.ts';
 import {
   adminApiAudience,
@@ -43,6 +45,10 @@ export interface Services {
   audit: AuditLog;
   keys: KeyManagement;
   sessions: Sessions;
+  /** The first administrator: setup links and the automated bootstrap. */
+  firstRun: FirstRun;
+  /** Sessions of the admin console. */
+  consoleSessions: ConsoleSessions;
   /** What an administrator can do, with `by` recorded as the actor of every change. */
   administration(by: Actor): AdminOperations;
   /** The guard against guessing passwords and device codes. */
@@ -167,6 +173,8 @@ export async function startServices(
     audit,
     keys,
     sessions,
+    firstRun: new FirstRun(store, accounts, audit, config.admin, config.issuer),
+    consoleSessions: new ConsoleSessions(store, config.admin, clock),
     administration: (by) =>
       localAdministration({ accounts, clients, apis, keys, audit, guard, sessions }, by),
     guard,

@@ -54,6 +54,12 @@ export class Accounts {
     return account;
   }
 
+  /** Checks `input` and `password` as `create` would, without creating anything. */
+  check(input: AccountInput, password?: string): void {
+    normalize(input);
+    if (password !== undefined) checkPassword(password);
+  }
+
   /** The account with this id (the OIDC `sub`). */
   get(id: string): Promise<Account | undefined> {
     return this.#store.accounts.get(id);
@@ -211,13 +217,17 @@ export class Accounts {
   }
 
   async #hash(password: string): Promise<string> {
-    if (password.length < PASSWORD_LENGTH.min || password.length > PASSWORD_LENGTH.max) {
-      throw new ValidationError(
-        'password',
-        `password must be ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max} characters long`,
-      );
-    }
+    checkPassword(password);
     return this.#hasher.hash(password);
+  }
+}
+
+function checkPassword(password: string): void {
+  if (password.length < PASSWORD_LENGTH.min || password.length > PASSWORD_LENGTH.max) {
+    throw new ValidationError(
+      'password',
+      `password must be ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max} characters long`,
+    );
   }
 }
 

@@ -185,4 +185,39 @@ export const ENGINE_DEPENDENCIES: readonly EngineDependency[] = [
       },
     ],
   },
+  {
+    behaviour:
+      'Client#backchannelLogout(sub, sid) sends a signed logout token to the client outside a ' +
+      'request (no ctx), as the engine itself does at end_session.',
+    where: 'provider/services.ts (the Sessions notifier), provider/sessions/sessions.ts',
+    why:
+      'The engine sends back-channel logout only from its own end-session endpoint; an ' +
+      "administrator's sign-out everywhere has no documented way to trigger it.",
+    tests: [
+      {
+        file: 'test/admin/api.test.ts',
+        titles: ['sign out everywhere sends a verifiable logout token and ends every token'],
+      },
+      {
+        file: 'test/browser/admin-console.test.ts',
+        titles: ["the app's back channel hears it"],
+      },
+    ],
+  },
+  {
+    behaviour:
+      'provider.AccessToken.find and provider.ClientCredentials.find take an opaque token value ' +
+      'and answer its model (aud, scope, clientId, accountId, jkt) or undefined.',
+    where: 'admin/api/authorize.ts',
+    why: 'Token lookup by value is the models API; introspection would need a client of its own.',
+    tests: [
+      {
+        file: 'test/admin/api.test.ts',
+        titles: [
+          'a token SSO did not issue, or for another API, is invalid_token',
+          "a person's token works only while they are an administrator",
+        ],
+      },
+    ],
+  },
 ];

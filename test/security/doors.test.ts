@@ -322,7 +322,10 @@ describe('an https issuer', () => {
     const log = createLogger('warn', (line) => lines.push(line));
     const running = await startServer(config, await openStore(config, log), log);
     try {
-      const warnings = lines.map((line) => JSON.parse(line) as { level: string; msg: string });
+      // Besides the first-run setup link of this empty store, one warning: the proxy's.
+      const warnings = lines
+        .map((line) => JSON.parse(line) as { level: string; msg: string; setupUrl?: string })
+        .filter((line) => line.setupUrl === undefined);
       expect(warnings).toEqual([
         expect.objectContaining({
           level: 'warn',
@@ -361,6 +364,7 @@ describe('an https issuer', () => {
     const second = await startServer(trusted, await openStore(trusted, quietLog), quietLog);
     await second.close();
     await rm(dataDir, { recursive: true, force: true });
-    expect(quiet).toEqual([]);
+    // (The store still has no administrator: the first-run setup link is printed again.)
+    expect(quiet.filter((line) => !line.includes('"setupUrl"'))).toEqual([]);
   });
 });
