@@ -146,7 +146,22 @@ function build(
   for (const event of CLIENT_AUTH_ERROR_EVENTS) {
     // Every one of these events has the same (ctx, error) signature.
     provider.on(event as 'grant.error', (ctx, error) => {
-      if (error.error !== 'invalid_client') return;
+      if (error.error !== 'invalid_client') {
+        // Other failures at the token endpoint (a spent code, a revoked refresh token, ...).
+        if (event === 'grant.error') {
+          void input.security.audit.record({
+            type: 'token.failure',
+            clientId: ctx.oidc?.client?.clientId ?? claimedClientId(ctx),
+            ip: clientAddress(ctx),
+            details: {
+              error: String(error.error ?? 'server_error'),
+              grantType:
+                typeof ctx.oidc?.params?.grant_type === 'string' ? ctx.oidc.params.grant_type : '',
+            },
+          });
+        }
+        return;
+      }
       void input.security.audit.record({
         type: 'client.auth.failure',
         clientId: ctx.oidc?.client?.clientId ?? claimedClientId(ctx),

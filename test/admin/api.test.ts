@@ -646,6 +646,39 @@ describeEachBackend('admin API (%s store)', (backend) => {
       expect(types.body.items.every((e) => String(e.type).startsWith('user.'))).toBe(true);
       expect(JSON.stringify(types.body)).not.toContain('a long password 1');
     });
+    test('a failed token request is an event too, with its error, never the code', async () => {
+      const app = await sso.client({
+        type: 'confidential',
+        grantTypes: ['authorization_code'],
+        redirectUris: [REDIRECT_URI],
+      });
+      const response = await fetch(`${sso.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${app.clientId}:${app.secret!}`).toString('base64')}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'a-code-nobody-issued',
+          redirect_uri: REDIRECT_URI,
+        }),
+      });
+      expect(response.status).toBe(400);
+      const events = await api.call<Page>(
+        'GET',
+        `/audit?type=token.failure&client=${app.clientId}`,
+        { token },
+      );
+      expect(events.body.items).toEqual([
+        expect.objectContaining({
+          clientId: app.clientId,
+          ip: '127.0.0.1',
+          details: { error: 'invalid_grant', grantType: 'authorization_code' },
+        }),
+      ]);
+      expect(JSON.stringify(events.body)).not.toContain('a-code-nobody-issued');
+    });
   });
 
   describe('bad input', () => {
