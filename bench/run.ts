@@ -109,6 +109,46 @@ async function bench(label: string, store: Store): Promise<void> {
       ).json()) as { access_token: string }
     ).access_token;
     await running.accounts.create({ username: 'bench' }, 'bench password 1');
+    // 10,000 people (straight into the store) and a machine client of the admin API, to list them.
+    const now = Date.now();
+    for (let start = 0; start < 10_000; start += 250) {
+      await Promise.all(
+        Array.from({ length: 250 }, (_, i) => {
+          const username = `user-${String(start + i).padStart(5, '0')}`;
+          return store.accounts.create({
+            id: `bench-${start + i}`,
+            username,
+            email: `${username}@example.com`,
+            emailVerified: true,
+            groups: [],
+            disabled: false,
+            createdAt: now,
+            updatedAt: now,
+            version: 1,
+          });
+        }),
+      );
+    }
+    const adminApi = `${config.issuer}/admin/api`;
+    const { client: automation, secret: automationSecret } = await running.clients.create({
+      type: 'confidential',
+      grantTypes: ['client_credentials'],
+      allowedApis: [adminApi],
+    });
+    const adminToken = (
+      (await (
+        await fetch(`${base}/token`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${automation.clientId}:${automationSecret}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: `grant_type=client_credentials&scope=admin:read&resource=${encodeURIComponent(adminApi)}`,
+        })
+      ).json()) as { access_token: string }
+    ).access_token;
+    const admin = { authorization: `Bearer ${adminToken}` };
+    const deep = Buffer.from('user-09000').toString('base64url');
 
     const heapBefore = settledHeap();
     const results = [
@@ -136,6 +176,15 @@ async function bench(label: string, store: Store): Promise<void> {
           headers: plainForm,
           body: `token=${token}`,
         }),
+      ),
+      await measure('admin API: users, first page (10,000)', () =>
+        fetch(`${base}/admin/api/users?limit=50`, { headers: admin }),
+      ),
+      await measure('admin API: users, page 180 of 200', () =>
+        fetch(`${base}/admin/api/users?limit=50&cursor=${deep}`, { headers: admin }),
+      ),
+      await measure('admin API: users, prefix search', () =>
+        fetch(`${base}/admin/api/users?limit=50&search=user-05`, { headers: admin }),
       ),
     ];
     // Sign-in must not tell unknown users from wrong passwords by its timing: compare the medians.
