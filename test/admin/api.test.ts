@@ -665,11 +665,16 @@ describeEachBackend('admin API (%s store)', (backend) => {
         }),
       });
       expect(response.status).toBe(400);
-      const events = await api.call<Page>(
-        'GET',
-        `/audit?type=token.failure&client=${app.clientId}`,
-        { token },
-      );
+      // The engine reports the failure after answering: the event is written just after.
+      let events = await api.call<Page>('GET', `/audit?type=token.failure&client=${app.clientId}`, {
+        token,
+      });
+      for (let i = 0; i < 100 && events.body.items.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        events = await api.call<Page>('GET', `/audit?type=token.failure&client=${app.clientId}`, {
+          token,
+        });
+      }
       expect(events.body.items).toEqual([
         expect.objectContaining({
           clientId: app.clientId,
