@@ -142,11 +142,52 @@ export interface Account {
   groups: string[];
   /** argon2id PHC string; absent until a password is set (such an account cannot sign in). */
   passwordHash?: string;
+  /** An authenticator app (RFC 6238), once its enrolment is confirmed. */
+  totp?: TotpFactor;
+  /** One-time recovery codes, as hashes; each is removed when used. */
+  recoveryCodes?: RecoveryCodes;
+  /** WebAuthn credentials (passkeys and security keys); ids are unique across accounts. */
+  passkeys?: Passkey[];
+  /** A second factor is required at every sign-in of this account. */
+  mfaRequired?: boolean;
   disabled: boolean;
   createdAt: number;
   updatedAt: number;
   /** See VERSIONS below. */
   version: number;
+}
+
+/** A confirmed TOTP authenticator. */
+export interface TotpFactor {
+  /** The shared secret, base32 (sealed with the master key before it reaches the store). */
+  secret: string;
+  confirmedAt: number;
+  /** The time step of the last code accepted: no code of that step or before is accepted again. */
+  lastStep?: number;
+}
+
+/** Recovery codes: SHA-256 of salt and code, hex; a used code's hash is removed. */
+export interface RecoveryCodes {
+  salt: string;
+  hashes: string[];
+  createdAt: number;
+}
+
+/** A registered WebAuthn credential. */
+export interface Passkey {
+  /** The credential id, base64url. */
+  id: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  /** The signature counter last seen (0 for authenticators that do not count). */
+  counter: number;
+  transports?: string[];
+  /** What the person called it. */
+  name: string;
+  /** Whether it can sign in on its own, without a username (a discoverable credential). */
+  discoverable: boolean;
+  createdAt: number;
+  lastUsedAt?: number;
 }
 
 /** A postal address (OIDC Core §5.1.1); every part optional. */
@@ -184,6 +225,8 @@ export interface AccountRecords {
   get(id: string): Promise<Account | undefined>;
   findByUsername(username: string): Promise<Account | undefined>;
   findByEmail(email: string): Promise<Account | undefined>;
+  /** The account holding the passkey with credential id `id`. */
+  findByPasskey(id: string): Promise<Account | undefined>;
   /** All accounts, ordered by username. */
   list(): Promise<Account[]>;
   /** The accounts `query` selects, ordered by username, at most `query.limit`. */

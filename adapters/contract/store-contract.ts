@@ -322,6 +322,41 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
         ]);
       });
 
+      test('findByPasskey finds the account holding a credential id, and second factors round-trip', async () => {
+        const key = (id: string) => ({
+          id,
+          publicKey: 'pQECAyYgASFYIA',
+          counter: 0,
+          transports: ['internal'],
+          name: 'Laptop',
+          discoverable: true,
+          createdAt: 5,
+        });
+        await store.accounts.create(
+          alice({
+            passkeys: [key('cred-1'), key('cred-2')],
+            totp: { secret: 'JBSWY3DPEHPK3PXP', confirmedAt: 4, lastStep: 7 },
+            recoveryCodes: { salt: 's', hashes: ['a', 'b'], createdAt: 4 },
+            mfaRequired: true,
+          }),
+        );
+        await store.accounts.create(
+          alice({ id: 'id-bob', username: 'bob', email: 'b@x.test', passkeys: [key('cred-3')] }),
+        );
+        expect((await store.accounts.findByPasskey('cred-2'))?.username).toBe('alice');
+        expect((await store.accounts.findByPasskey('cred-3'))?.username).toBe('bob');
+        expect(await store.accounts.findByPasskey('cred-9')).toBeUndefined();
+        expect(await store.accounts.get('id-alice')).toMatchObject({
+          totp: { secret: 'JBSWY3DPEHPK3PXP', confirmedAt: 4, lastStep: 7 },
+          recoveryCodes: { salt: 's', hashes: ['a', 'b'], createdAt: 4 },
+          mfaRequired: true,
+          passkeys: [key('cred-1'), key('cred-2')],
+        });
+        const bob = (await store.accounts.get('id-bob'))!;
+        expect(await store.accounts.replace({ ...bob, passkeys: [] })).toBe(true);
+        expect(await store.accounts.findByPasskey('cred-3')).toBeUndefined();
+      });
+
       test('page selects by username or email prefix and by group, in username order, after a cursor', async () => {
         const people = [
           ['dave', 'zed@x.test', ['staff']],

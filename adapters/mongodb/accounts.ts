@@ -49,6 +49,10 @@ export class MongoAccounts implements AccountRecords {
     return this.#findOne({ email });
   }
 
+  async findByPasskey(id: string): Promise<Account | undefined> {
+    return this.#findOne({ 'passkeys.id': id });
+  }
+
   async list(): Promise<Account[]> {
     const docs = await guarded(this.#uri, () =>
       this.#accounts.find().sort({ username: 1 }).toArray(),

@@ -113,7 +113,7 @@ describeIfMongo('MongoDB store: documents, indexes, single use', () => {
     expect(before.session).toEqual(
       expect.arrayContaining(['_id_', 'accountId', 'grantId', 'uid', 'userCode']),
     );
-    expect(before.accounts).toEqual(['_id_', 'email_unique', 'username_unique']);
+    expect(before.accounts).toEqual(['_id_', 'email_unique', 'passkey_id', 'username_unique']);
     expect(before.keySets).toEqual(['_id_', 'kind_version']);
     await store.migrate();
     await store.migrate();

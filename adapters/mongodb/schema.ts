@@ -35,6 +35,7 @@ export const INDEX_PLAN: ReadonlyMap<string, readonly IndexPlan[]> = new Map([
         key: { email: 1 },
         options: { name: ACCOUNT_INDEXES.email, unique: true, sparse: true },
       },
+      { key: { 'passkeys.id': 1 }, options: { name: 'passkey_id', sparse: true } },
     ],
   ],
   [COLLECTION_NAMES.clients, []],

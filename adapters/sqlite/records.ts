@@ -61,6 +61,17 @@ export class SqliteAccounts implements AccountRecords {
     return parse(await this.#db.get('SELECT data FROM accounts WHERE email = ?', email));
   }
 
+  async findByPasskey(id: string): Promise<Account | undefined> {
+    // Passkey sign-in is rare next to token traffic: a scan of the accounts' JSON, no side table.
+    return parse(
+      await this.#db.get(
+        `SELECT data FROM accounts WHERE EXISTS (
+           SELECT 1 FROM json_each(data, '$.passkeys') WHERE json_extract(value, '$.id') = ?)`,
+        id,
+      ),
+    );
+  }
+
   async list(): Promise<Account[]> {
     const rows = await this.#db.all<DataRow>('SELECT data FROM accounts ORDER BY username');
     return rows.map((row) => parse<Account>(row)!);

@@ -1,4 +1,4 @@
-// Secrets at rest: private signing keys, cookie keys and client secrets are sealed with the master
+// Secrets at rest: private signing keys, cookie keys, client secrets and TOTP secrets are sealed with the master
 // key (AES-256-GCM, a key derived by HKDF, a fresh 96-bit nonce per value, and the record's identity
 // as associated data, so that a sealed value cannot be moved to another record) before they reach
 // either backend, and opened when read. Everything else in the store stays as it is.
@@ -7,6 +7,8 @@
 // or cookie key is stored as `{ sealed: <that text> }` in place of its JWK.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type {
+  Account,
+  AccountRecords,
   ClientRecord,
   ClientRecords,
   KeySet,
@@ -126,6 +128,7 @@ export async function sealedKeyIdOf(store: Store): Promise<string | undefined> {
 export function sealSecrets(store: Store, sealer: Sealer): Store {
   // Everything else is the store's own (its getters too, read through the prototype).
   return Object.assign(Object.create(store) as Store, {
+    accounts: sealedAccounts(store.accounts, sealer),
     clients: sealedClients(store.clients, sealer),
     keySets: sealedKeySets(store.keySets, sealer),
   });
@@ -143,6 +146,12 @@ export async function resealAll(raw: Store, sealed: Store, sealer: Sealer): Prom
     // A write that beats this one goes through `sealed` too, so a lost race leaves it sealed.
     const open = await sealed.clients.get(client.clientId);
     if (open && (await sealed.clients.replace(open))) changed++;
+  }
+  for (const account of await raw.accounts.list()) {
+    const secret = account.totp?.secret;
+    if (secret === undefined || sealedWithCurrent(secret, sealer)) continue;
+    const open = await sealed.accounts.get(account.id);
+    if (open && (await sealed.accounts.replace(open))) changed++;
   }
   for (const kind of ['signing', 'cookie'] as const) {
     for (;;) {
@@ -187,6 +196,35 @@ function sealedClients(clients: ClientRecords, sealer: Sealer): ClientRecords {
     list: async () => Promise.all((await clients.list()).map(open)),
     replace: (client) => clients.replace(seal(client)),
     delete: (clientId) => clients.delete(clientId),
+  };
+}
+
+function sealedAccounts(accounts: AccountRecords, sealer: Sealer): AccountRecords {
+  const context = (account: Account) => `totp:${account.id}`;
+  const seal = (account: Account): Account =>
+    account.totp
+      ? {
+          ...account,
+          totp: { ...account.totp, secret: sealer.seal(account.totp.secret, context(account)) },
+        }
+      : account;
+  const open = async (account: Account | undefined): Promise<Account | undefined> => {
+    if (!account?.totp) return account;
+    const secret = await sealer.openAdopting(account.totp.secret, context(account));
+    return { ...account, totp: { ...account.totp, secret } };
+  };
+  const openAll = async (list: Account[]) =>
+    Promise.all(list.map(async (account) => (await open(account))!));
+  return {
+    create: (account) => accounts.create(seal(account)),
+    get: async (id) => open(await accounts.get(id)),
+    findByUsername: async (username) => open(await accounts.findByUsername(username)),
+    findByEmail: async (email) => open(await accounts.findByEmail(email)),
+    findByPasskey: async (id) => open(await accounts.findByPasskey(id)),
+    list: async () => openAll(await accounts.list()),
+    page: async (query) => openAll(await accounts.page(query)),
+    replace: (account) => accounts.replace(seal(account)),
+    delete: (id) => accounts.delete(id),
   };
 }
 
