@@ -253,6 +253,8 @@ export interface ClientRecord {
   allowedApis: string[];
   /** A disabled client is unknown to the protocol engine until enabled again. Absent: enabled. */
   disabled?: boolean;
+  /** Everyone signing in to this client needs a second factor. Absent: not required. */
+  requireMfa?: boolean;
   /** See VERSIONS. */
   version: number;
   /**

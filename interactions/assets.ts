@@ -4,6 +4,7 @@
 import type { Middleware } from 'koa';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -11,6 +12,13 @@ const require = createRequire(import.meta.url);
 const FILES: Record<string, string> = {
   'bootstrap.min.css': require.resolve('bootstrap/dist/css/bootstrap.min.css'),
   'sso.css': fileURLToPath(new URL('./assets/sso.css', import.meta.url)),
+  'passkey.js': fileURLToPath(new URL('./assets/passkey.js', import.meta.url)),
+  // The package exports no path to its browser bundle: found next to its resolved entry point.
+  'webauthn.js': join(
+    dirname(require.resolve('@simplewebauthn/browser')),
+    '..',
+    'dist/bundle/index.umd.min.js',
+  ),
   'console.css': fileURLToPath(new URL('../admin/console/assets/console.css', import.meta.url)),
   'console.js': fileURLToPath(new URL('../admin/console/assets/console.js', import.meta.url)),
 };

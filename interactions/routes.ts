@@ -13,6 +13,11 @@ import { allowFormAction } from '../provider/http/security-headers.ts';
 import { clientAddress } from '../provider/security/client-address.ts';
 import { passwordSignIn, type PasswordSignInDeps } from '../provider/security/password-sign-in.ts';
 import { consentView, grantConsent } from './consent.ts';
+import { secondFactorRoutes, type SecondFactorDeps } from './second-factor.ts';
+import { SecondFactors } from '../provider/factors/second-factors.ts';
+import { secondFactorRequired } from '../provider/factors/policy.ts';
+import { STEP_UP_REASONS } from '../provider/oidc/interaction-policy.ts';
+import { requestsMultiFactor } from '../provider/factors/policy.ts';
 import { retryMessage } from './messages.ts';
 import { renderPage } from './render.ts';
 
@@ -21,6 +26,10 @@ export interface InteractionDeps {
   apis: Apis;
   /** Accounts, the guard against password guessing, and the audit log. */
   signIn: PasswordSignInDeps;
+  /** Second factors and the sign-ins waiting for one. */
+  secondFactor: Omit<SecondFactorDeps, 'provider' | 'accounts' | 'guard' | 'audit'>;
+  /** Members of these groups need a second factor. */
+  mfaGroups: readonly string[];
   /** The provider serving requests now (it can be swapped when keys change). */
   provider: () => Provider;
 }
@@ -38,6 +47,18 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.get('/interaction/:uid', async (ctx) => {
     const details = await load(ctx, deps);
+    if (details.prompt.name === 'login' && isStepUp(details)) {
+      // Signed in already, with a password only: the second factor of the same account is enough.
+      await deps.secondFactor.steps.start(details.uid, {
+        accountId: details.session!.accountId,
+        first: 'session',
+      });
+      ctx.status = 303;
+      ctx.redirect(
+        `${(ctx.state as { basePath: string }).basePath}/interaction/${details.uid}/second-factor`,
+      );
+      return;
+    }
     if (details.prompt.name === 'login') {
       if (!canMeetAcr(details)) {
         await finish(
@@ -80,12 +101,32 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       await showLogin(ctx, deps, details, { login, error: LOGIN_MISSING });
       return;
     }
+    const clientId = String(details.params.client_id);
     const result = await passwordSignIn(deps.signIn, {
       login,
       password,
       address: clientAddress(ctx),
-      clientId: String(details.params.client_id),
+      clientId,
+      secondFactorFollows: async (account) =>
+        SecondFactors.has(account) ||
+        secondFactorRequired(
+          account,
+          await deps.clients.get(clientId),
+          details.params,
+          deps.mfaGroups,
+        ),
     });
+    if ('account' in result && result.secondFactor) {
+      await deps.secondFactor.steps.start(details.uid, {
+        accountId: result.account.id,
+        first: 'password',
+      });
+      ctx.status = 303;
+      ctx.redirect(
+        `${(ctx.state as { basePath: string }).basePath}/interaction/${details.uid}/second-factor`,
+      );
+      return;
+    }
     if ('account' in result) {
       const login = { accountId: result.account.id, acr: ACR_VALUES.password, amr: ['pwd'] };
       await finish(ctx, deps, { login }, false);
@@ -112,8 +153,21 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     await finish(ctx, deps, await grantConsent(deps.provider(), details), true);
   });
 
+  secondFactorRoutes(
+    router,
+    {
+      ...deps.secondFactor,
+      accounts: deps.signIn.accounts,
+      guard: deps.signIn.guard,
+      audit: deps.signIn.audit,
+      provider: deps.provider,
+    },
+    (ctx, prompt) => load(ctx, deps, prompt),
+  );
+
   router.post('/interaction/:uid/abort', form, async (ctx) => {
-    await load(ctx, deps);
+    const details = await load(ctx, deps);
+    await deps.secondFactor.steps.end(details.uid);
     await finish(
       ctx,
       deps,
@@ -123,6 +177,18 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
 
   return router;
+}
+
+// Whether the login prompt is there only because the session's sign-in lacks a second factor.
+function isStepUp(details: Details): boolean {
+  const reasons = details.prompt.reasons ?? [];
+  const essential = reasons.some((reason) => reason.startsWith('essential_acr'));
+  return (
+    details.session?.accountId !== undefined &&
+    reasons.length > 0 &&
+    reasons.every((reason) => STEP_UP_REASONS.has(reason)) &&
+    (!essential || requestsMultiFactor(details.params))
+  );
 }
 
 // Whether a sign-in here can give what the request's essential `acr` asks for (OIDC Core §5.5.1.1);

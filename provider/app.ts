@@ -13,6 +13,8 @@ import type { Accounts } from './accounts/accounts.ts';
 import type { Actor, AdminOperations } from './administration/operations.ts';
 import type { ConsoleSessions } from './administration/console-sessions.ts';
 import type { FirstRun } from './administration/first-run.ts';
+import type { SecondFactors } from './factors/second-factors.ts';
+import type { SignInSteps } from './factors/sign-in-steps.ts';
 import type { Apis } from './apis/apis.ts';
 import type { Clients } from './clients/clients.ts';
 import type { AuditLog } from './audit/audit.ts';
@@ -43,6 +45,8 @@ export interface AppInput {
   selfUrl: () => string;
   consoleSessions: ConsoleSessions;
   firstRun: FirstRun;
+  factors: SecondFactors;
+  signInSteps: SignInSteps;
 }
 
 const VIEWS = fileURLToPath(new URL('../interactions/views', import.meta.url));
@@ -72,6 +76,12 @@ export function createApp(input: AppInput): Koa {
       clients: input.clients,
       apis: input.apis,
       signIn: { accounts, guard, audit },
+      secondFactor: {
+        factors: input.factors,
+        steps: input.signInSteps,
+        issuerName: new URL(config.issuer).host,
+      },
+      mfaGroups: config.mfaGroups,
       provider: () => engine.provider,
     }).routes(),
   );

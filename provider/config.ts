@@ -63,6 +63,8 @@ export interface Config {
   outgoingAllowedHosts: string[];
   /** The admin console and admin API (see provider/administration/). */
   admin: AdminSettings;
+  /** Members of these groups need a second factor at every sign-in. */
+  mfaGroups: string[];
 }
 
 /** Who administers SSO and how their console sessions last. */
@@ -202,6 +204,17 @@ const groupSetting = (variable: string, fallback: string): Setting<string> => ({
   },
 });
 
+const groupListSetting = (variable: string): Setting<string[]> => ({
+  variable,
+  fallback: '',
+  parse: (raw) =>
+    raw
+      .split(',')
+      .map((group) => group.trim())
+      .filter(Boolean)
+      .map((group) => groupSetting(variable, '').parse(group, variable)),
+});
+
 const issuerSetting: Setting<string> = {
   variable: 'SSO_ISSUER',
   fallback: undefined,
@@ -331,6 +344,7 @@ export const SETTINGS = {
   cookieSameSite: sameSiteSetting,
   outgoingAllowedHosts: hostListSetting,
   adminGroup: groupSetting('SSO_ADMIN_GROUP', 'sso-admins'),
+  mfaGroups: groupListSetting('SSO_MFA_GROUPS'),
   setupLinkTtl: durationSetting('SSO_SETUP_LINK_TTL', '30m'),
   adminSessionTtl: durationSetting('SSO_ADMIN_SESSION_TTL', '8h', 60),
   adminSessionIdle: durationSetting('SSO_ADMIN_SESSION_IDLE', '30m', 60),
@@ -404,6 +418,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     masterKeyFile: read(env, SETTINGS.masterKeyFile),
     cookieSameSite: cookieSameSite(env, issuer),
     outgoingAllowedHosts: need(env, SETTINGS.outgoingAllowedHosts),
+    mfaGroups: need(env, SETTINGS.mfaGroups),
     admin: {
       group: need(env, SETTINGS.adminGroup),
       setupLinkTtl: need(env, SETTINGS.setupLinkTtl),

@@ -20,6 +20,9 @@ import {
 import { resealAll, sealSecrets, Sealer } from './keys/secrets-at-rest.ts';
 import { startEngine, type Engine } from './oidc/engine.ts';
 import { KeyManagement } from './keys/key-management.ts';
+import { SecondFactors } from './factors/second-factors.ts';
+import { SignInSteps } from './factors/sign-in-steps.ts';
+import { relyingParty } from './factors/passkeys.ts';
 import { Sessions } from './sessions/sessions.ts';
 import { localAdministration } from './administration/local.ts';
 import { FirstRun } from './administration/first-run.ts';
@@ -45,6 +48,10 @@ export interface Services {
   audit: AuditLog;
   keys: KeyManagement;
   sessions: Sessions;
+  /** Second factors: TOTP, recovery codes, passkeys. */
+  factors: SecondFactors;
+  /** Sign-ins between their first and second factor. */
+  signInSteps: SignInSteps;
   /** The first administrator: setup links and the automated bootstrap. */
   firstRun: FirstRun;
   /** Sessions of the admin console. */
@@ -159,6 +166,15 @@ export async function startServices(
     (clientId, error) =>
       log.warn('back-channel logout delivery failed', { clientId, ...describeError(error) }),
   );
+  const factors = new SecondFactors(
+    store,
+    {
+      seal: (text, context) => sealer.seal(text, context),
+      open: (text, context) => sealer.openAdopting(text, context),
+    },
+    relyingParty(config.issuer, 'SSO'),
+    clock,
+  );
   if (systemRecords && !readOnly) await ensureSystemRecords(store, config, clients);
   return {
     config,
@@ -173,10 +189,12 @@ export async function startServices(
     audit,
     keys,
     sessions,
+    factors,
+    signInSteps: new SignInSteps(store, config.ttl.interaction),
     firstRun: new FirstRun(store, accounts, audit, config.admin, config.issuer),
     consoleSessions: new ConsoleSessions(store, config.admin, clock),
     administration: (by) =>
-      localAdministration({ accounts, clients, apis, keys, audit, guard, sessions }, by),
+      localAdministration({ accounts, clients, apis, keys, audit, guard, sessions, factors }, by),
     guard,
     limits,
     masterKey,

@@ -37,6 +37,7 @@ const group: Schema = { type: 'string', pattern: '^[\\w.:/@-]{1,128}$' };
 const grantType: Schema = { enum: Object.keys(GRANT_TYPES) };
 const password: Schema = { type: 'string', minLength: 8, maxLength: 256 };
 const userFields = {
+  mfaRequired: { type: 'boolean', description: 'A second factor is required at every sign-in.' },
   email: text(320),
   emailVerified: { type: 'boolean' },
   ...profileFields,
@@ -52,6 +53,7 @@ const clientFields = {
   postLogoutRedirectUris: list(uri()),
   backchannelLogoutUri: { ...uri(), description: 'Empty to remove it.' },
   firstParty: { type: 'boolean', description: 'Skips the consent page.' },
+  requireMfa: { type: 'boolean', description: 'Everyone signing in to it needs a second factor.' },
   allowedApis: list(uri()),
   resourceServerFor: list(uri()),
   authMethod: { enum: ['client_secret_basic', 'client_secret_post'] },
@@ -114,6 +116,14 @@ const schemas: Record<string, Schema> = {
       ...userFields,
       disabled: { type: 'boolean' },
       hasPassword: { type: 'boolean' },
+      secondFactors: object(
+        {
+          totp: { type: 'boolean', description: 'An authenticator app is set up.' },
+          passkeys: { type: 'integer', minimum: 0 },
+          recoveryCodesLeft: { type: 'integer', minimum: 0 },
+        },
+        ['totp', 'passkeys', 'recoveryCodesLeft'],
+      ),
       createdAt: time,
       updatedAt: time,
       version: { type: 'integer', minimum: 0 },
@@ -125,6 +135,8 @@ const schemas: Record<string, Schema> = {
       'groups',
       'disabled',
       'hasPassword',
+      'mfaRequired',
+      'secondFactors',
       'createdAt',
       'updatedAt',
       'version',
@@ -194,6 +206,7 @@ const schemas: Record<string, Schema> = {
       postLogoutRedirectUris: list({ type: 'string' }),
       backchannelLogoutUri: { type: 'string' },
       firstParty: { type: 'boolean' },
+      requireMfa: { type: 'boolean' },
       allowedApis: list({ type: 'string' }),
       resourceServerFor: list({ type: 'string' }),
       authMethod: { enum: ['client_secret_basic', 'client_secret_post'] },
@@ -212,6 +225,7 @@ const schemas: Record<string, Schema> = {
       'redirectUris',
       'postLogoutRedirectUris',
       'firstParty',
+      'requireMfa',
       'allowedApis',
       'resourceServerFor',
       'idTokenSigningAlg',
@@ -525,6 +539,19 @@ export function openApiDocument(issuer: string): Record<string, unknown> {
           security: write,
           responses: {
             200: json('SignOut', 'What ended and who was told.'),
+            ...errors,
+            404: { $ref: '#/components/responses/NotFound' },
+          },
+        },
+      },
+      '/users/{id}/second-factors': {
+        parameters: [userId],
+        delete: {
+          operationId: 'resetSecondFactors',
+          summary: "Remove a user's authenticator app, recovery codes and passkeys (a lost device)",
+          security: write,
+          responses: {
+            200: json('User', 'The user without second factors.', etag),
             ...errors,
             404: { $ref: '#/components/responses/NotFound' },
           },

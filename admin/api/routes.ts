@@ -133,6 +133,12 @@ export function adminApi(deps: AdminApiDeps): Middleware {
       ctx.body = await admin.users.endSession(param(ctx, 'id'), param(ctx, 'uid'));
     }),
   );
+  router.delete(
+    '/users/:id/second-factors',
+    write(async (ctx, admin) => {
+      versioned(ctx, await admin.users.resetSecondFactors(param(ctx, 'id')));
+    }),
+  );
   router.get(
     '/users/:id/grants',
     read(async (ctx, admin) => {

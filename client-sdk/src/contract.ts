@@ -45,9 +45,13 @@ export type UserClaimName = (typeof SCOPE_CLAIMS)[keyof typeof SCOPE_CLAIMS][num
 
 /**
  * Authentication context classes (`acr`) SSO can satisfy, from weakest to strongest; every ID token
- * carries the one its sign-in met, and `amr` (RFC 8176) says how: `pwd` for a password.
+ * carries the one its sign-in met, and `amr` (RFC 8176) says how: `pwd` for a password, `otp` for
+ * an authenticator app or recovery code, `hwk` for a passkey, `mfa` when two factors were used.
  */
-export const ACR_VALUES = { password: 'urn:sso:loa:1fa' } as const;
+export const ACR_VALUES = {
+  password: 'urn:sso:loa:1fa',
+  multiFactor: 'urn:sso:loa:2fa',
+} as const;
 
 /** Claims of SSO's JWT access tokens (RFC 9068) besides the registered ones. */
 export const ACCESS_TOKEN_CLAIMS = {

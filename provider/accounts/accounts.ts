@@ -21,6 +21,8 @@ export type AccountInput = {
   /** Parts of the address; on update, merged with the parts already stored. */
   address?: PostalAddress;
   groups?: string[];
+  /** A second factor is required at every sign-in of this account. */
+  mfaRequired?: boolean;
 } & { [field in ProfileFieldName]?: string };
 
 // No '@' in usernames: a login containing '@' is an email address, so one cannot shadow the other.
@@ -44,6 +46,7 @@ export class Accounts {
     const account: Account = {
       id: randomUUID(),
       ...normalize(input),
+      ...(input.mfaRequired ? { mfaRequired: true } : {}),
       disabled: false,
       createdAt: now,
       updatedAt: now,
@@ -162,8 +165,23 @@ export class Accounts {
           address: { ...account.address, ...changes.address },
           username: account.username,
         });
+        // What is not profile stays as it is: the password, the second factors, the state.
         const { id, passwordHash, disabled, createdAt, updatedAt, version } = account;
-        return { id, passwordHash, disabled, createdAt, updatedAt, version, ...merged };
+        const { totp, recoveryCodes, passkeys } = account;
+        const mfaRequired = changes.mfaRequired ?? account.mfaRequired;
+        return {
+          id,
+          passwordHash,
+          disabled,
+          createdAt,
+          updatedAt,
+          version,
+          ...(totp ? { totp } : {}),
+          ...(recoveryCodes ? { recoveryCodes } : {}),
+          ...(passkeys ? { passkeys } : {}),
+          ...(mfaRequired ? { mfaRequired } : {}),
+          ...merged,
+        };
       },
       expectedVersion,
     );

@@ -7,6 +7,7 @@ import type { AuditEntry, AuditLog } from '../audit/audit.ts';
 import type { Clients } from '../clients/clients.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { KeyManagement } from '../keys/key-management.ts';
+import type { SecondFactors } from '../factors/second-factors.ts';
 import { addressKey } from '../security/client-address.ts';
 import type { SignInGuard } from '../security/sign-in-guard.ts';
 import type { Sessions } from '../sessions/sessions.ts';
@@ -43,11 +44,12 @@ export interface AdministrationServices {
   audit: AuditLog;
   guard: SignInGuard;
   sessions: Sessions;
+  factors: SecondFactors;
 }
 
 /** The operations, with `by` recorded as the actor of every change. */
 export function localAdministration(services: AdministrationServices, by: Actor): AdminOperations {
-  const { accounts, clients, apis, keys, audit, guard, sessions } = services;
+  const { accounts, clients, apis, keys, audit, guard, sessions, factors } = services;
   const record = (entry: Omit<AuditEntry, 'actor' | 'ip'>) =>
     audit.record({ ...entry, actor: by.actor, ...(by.ip !== undefined ? { ip: by.ip } : {}) });
   const account = async (id: string): Promise<Account> => {
@@ -206,6 +208,12 @@ export function localAdministration(services: AdministrationServices, by: Actor)
         const result = await sessions.signOutEverywhere(found.id);
         await record({ type: 'user.signout', ...who(found), details: signedOut(result) });
         return result;
+      },
+      async resetSecondFactors(id) {
+        const found = await account(id);
+        await factors.removeAll(found.id);
+        await record({ type: 'user.factors.reset', ...who(found) });
+        return userView(await account(id));
       },
     },
 

@@ -95,6 +95,8 @@ export interface UserOperations {
   revokeGrant(id: string, grantId: string): Promise<void>;
   /** Ends every session, grant and token; apps with back-channel logout are told. */
   signOutEverywhere(id: string): Promise<SignOutView>;
+  /** Removes every second factor of the user (a lost device); they enrol again at next sign-in. */
+  resetSecondFactors(id: string): Promise<UserView>;
 }
 
 export interface ClientOperations {

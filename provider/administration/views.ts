@@ -42,6 +42,12 @@ export function userView(account: Account) {
     groups: account.groups,
     disabled: account.disabled,
     hasPassword: account.passwordHash !== undefined,
+    mfaRequired: account.mfaRequired ?? false,
+    secondFactors: {
+      totp: account.totp !== undefined,
+      passkeys: account.passkeys?.length ?? 0,
+      recoveryCodesLeft: account.recoveryCodes?.hashes.length ?? 0,
+    },
     createdAt: isoTime(account.createdAt)!,
     updatedAt: isoTime(account.updatedAt)!,
     version: account.version,
@@ -59,6 +65,8 @@ export interface ClientView {
   postLogoutRedirectUris: string[];
   backchannelLogoutUri?: string;
   firstParty: boolean;
+  /** Everyone signing in to it needs a second factor. */
+  requireMfa: boolean;
   allowedApis: string[];
   resourceServerFor: string[];
   /** How a confidential client authenticates; absent for public clients. */
@@ -92,6 +100,7 @@ export function clientView(client: ClientRecord, system: boolean): ClientView {
     redirectUris: strings(metadata.redirect_uris),
     postLogoutRedirectUris: strings(metadata.post_logout_redirect_uris),
     firstParty: client.firstParty,
+    requireMfa: client.requireMfa ?? false,
     allowedApis: client.allowedApis,
     resourceServerFor: client.resourceServerFor ?? [],
     idTokenSigningAlg: metadata.id_token_signed_response_alg === 'RS256' ? 'RS256' : 'ES256',

@@ -31,6 +31,8 @@ export interface ClientInput {
   postLogoutRedirectUris?: string[];
   backchannelLogoutUri?: string;
   firstParty?: boolean;
+  /** Everyone signing in to this client needs a second factor. */
+  requireMfa?: boolean;
   allowedApis?: string[];
   /** APIs this client serves: it may introspect tokens issued for them. */
   resourceServerFor?: string[];
@@ -57,6 +59,7 @@ export type ClientChanges = Partial<
     | 'postLogoutRedirectUris'
     | 'backchannelLogoutUri'
     | 'firstParty'
+    | 'requireMfa'
     | 'allowedApis'
     | 'resourceServerFor'
     | 'authMethod'
@@ -118,6 +121,7 @@ export class Clients {
       clientId,
       metadata,
       firstParty: input.firstParty ?? false,
+      ...(input.requireMfa ? { requireMfa: true } : {}),
       allowedApis,
       resourceServerFor,
       createdAt: now,
@@ -192,6 +196,7 @@ export class Clients {
           ...current,
           metadata,
           firstParty: input.firstParty ?? false,
+          requireMfa: input.requireMfa ?? false,
           allowedApis: await this.#registeredApis('allowedApis', input.allowedApis),
           resourceServerFor: await this.#registeredApis(
             'resourceServerFor',
@@ -288,6 +293,7 @@ export function inputOf(client: ClientRecord): ClientInput {
     redirectUris: strings(metadata.redirect_uris),
     postLogoutRedirectUris: strings(metadata.post_logout_redirect_uris),
     firstParty: client.firstParty,
+    requireMfa: client.requireMfa ?? false,
     allowedApis: [...client.allowedApis],
     resourceServerFor: [...(client.resourceServerFor ?? [])],
     idTokenSigningAlg: metadata.id_token_signed_response_alg === 'RS256' ? 'RS256' : 'ES256',

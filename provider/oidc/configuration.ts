@@ -17,6 +17,7 @@ import { featuresConfiguration } from './features.ts';
 import { storeCall } from './outage.ts';
 import { renderError } from './pages.ts';
 import { ttlConfiguration } from './ttl.ts';
+import { interactionPolicyWithSecondFactor } from './interaction-policy.ts';
 
 export interface ConfigurationInput {
   config: Readonly<Config>;
@@ -110,6 +111,7 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
     interactions: {
       url: (_ctx: KoaContextWithOIDC, interaction) =>
         `${config.basePath}/interaction/${interaction.uid}`,
+      policy: interactionPolicyWithSecondFactor(store, config.mfaGroups),
     },
     renderError,
     // OIDC Core §3.1.2.1: the authorization endpoint MUST take POST; so should end-session.

@@ -24,11 +24,20 @@ export interface PasswordSignInInput {
   address: string;
   /** The application the person is signing in to. */
   clientId: string;
+  /**
+   * Whether a second factor follows the right password for `account`. Then the attempt is not a
+   * success yet: the account's failures at this address are not cleared (the second factor's
+   * failures add to them) and no success is recorded.
+   */
+  secondFactorFollows?: (account: Account) => Promise<boolean>;
 }
 
-/** The account, or why not: a wrong login or password (`invalid`), or a refusal to check at all. */
+/**
+ * The account (with `secondFactor` when one must follow), or why not: a wrong login or password
+ * (`invalid`), or a refusal to check at all.
+ */
 export type PasswordSignInResult =
-  | { account: Account }
+  | { account: Account; secondFactor: boolean }
   | { failed: 'invalid'; retryAfter: number; lockedOut?: 'account' | 'address' }
   | { failed: RefusalReason; retryAfter: number };
 
@@ -62,9 +71,13 @@ export async function passwordSignIn(
   }
   const account = await deps.accounts.verifyPassword(known, input.password);
   if (account) {
+    if (await input.secondFactorFollows?.(account)) {
+      await attempt.released();
+      return { account, secondFactor: true };
+    }
     await attempt.succeeded();
     await deps.audit.record({ type: 'login.success', ...who, details: { method: 'pwd' } });
-    return { account };
+    return { account, secondFactor: false };
   }
   const outcome = await attempt.failed();
   await deps.audit.record({

@@ -41,6 +41,11 @@ export interface FailureOutcome {
 export interface Attempt {
   succeeded(): Promise<void>;
   failed(): Promise<FailureOutcome>;
+  /**
+   * The check passed but the sign-in is not over (a second factor follows): the attempt's point is
+   * given back, and the failures before it are kept (the second factor's success clears them).
+   */
+  released(): Promise<void>;
 }
 
 // Counter key prefixes. An account's keys all start with `${prefix}a:${accountId}|`, so that
@@ -123,6 +128,9 @@ export class SignInGuard {
         await Promise.all([this.#failures.delete(key), this.#delays.delete(key)]);
       },
       failed: () => this.#failed(key, address, reserved.consumedPoints),
+      released: async () => {
+        await this.#failures.reward(key, 1);
+      },
     };
   }
 

@@ -341,6 +341,42 @@ describeEachBackend('admin API (%s store)', (backend) => {
     });
   });
 
+  describe('second factors', () => {
+    test("an administrator removes a user's second factors (a lost device); mfaRequired is settable", async () => {
+      const user = await newUser({ mfaRequired: true });
+      expect(user).toMatchObject({
+        mfaRequired: true,
+        secondFactors: { totp: false, passkeys: 0, recoveryCodesLeft: 0 },
+      });
+      const account = (await sso.accounts.get(String(user.id)))!;
+      await sso.store.accounts.replace({
+        ...account,
+        totp: { secret: 'JBSWY3DPEHPK3PXP', confirmedAt: Date.now() },
+        recoveryCodes: { salt: 's', hashes: ['a', 'b'], createdAt: Date.now() },
+      });
+      const before = await api.call<Json>('GET', `/users/${String(user.id)}`, { token });
+      expect(before.body.secondFactors).toEqual({ totp: true, passkeys: 0, recoveryCodesLeft: 2 });
+      const reset = await api.call<Json>('DELETE', `/users/${String(user.id)}/second-factors`, {
+        token,
+      });
+      expect(reset.status).toBe(200);
+      expect(reset.body.secondFactors).toEqual({ totp: false, passkeys: 0, recoveryCodesLeft: 0 });
+      expect((await sso.accounts.get(String(user.id)))?.totp).toBeUndefined();
+      const relaxed = await api.call<Json>('PATCH', `/users/${String(user.id)}`, {
+        token,
+        headers: { 'If-Match': '*' },
+        body: { mfaRequired: false },
+      });
+      expect(relaxed.body.mfaRequired).toBe(false);
+      const [event] = await sso.audit.list({
+        type: 'user.factors.reset',
+        user: String(user.username),
+        limit: 1,
+      });
+      expect(event).toMatchObject({ actor: expect.stringMatching(/^client:/) });
+    });
+  });
+
   describe('sessions and grants', () => {
     test('a session and a grant are listed, the grant revoked with its tokens', async () => {
       const { user, app, config, tokens } = await signedInUser();

@@ -32,6 +32,7 @@ test('every kind of app gets a snippet that compiles against @sso/client', async
         : [],
       postLogoutRedirectUris: [],
       firstParty: false,
+      requireMfa: false,
       allowedApis: grants.includes('client_credentials') ? ['https://api.example.com'] : [],
       resourceServerFor: [],
       idTokenSigningAlg: 'ES256',

@@ -113,7 +113,7 @@ describe('admin console in a real browser', () => {
   const signIn = async (page: Page, login: string, password: string) => {
     await page.getByLabel('Username or email').fill(login);
     await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   };
 
   // The setup link as SSO's log printed it at start-up.

@@ -84,13 +84,13 @@ describe('sign-in pages in a real browser', () => {
 
     await page.getByLabel('Username or email').fill('kim');
     await page.getByLabel('Password').fill('wrong password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain(
       'Incorrect username or password.',
     );
 
     await page.getByLabel('Password').fill(kim.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Allow access' }).waitFor();
     expect(await fitsTheScreen(page)).toBe(true);
     await page.screenshot({

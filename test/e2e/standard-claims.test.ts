@@ -87,7 +87,7 @@ describeEachBackend('standard claims, claims parameter, acr and amr (%s store)',
       expect.arrayContaining([...Object.values(SCOPE_CLAIMS).flat(), 'acr', 'amr']),
     );
     expect(metadata.claims_parameter_supported).toBe(true);
-    expect(metadata.acr_values_supported).toEqual([ACR_VALUES.password]);
+    expect(metadata.acr_values_supported).toEqual([ACR_VALUES.password, ACR_VALUES.multiFactor]);
   });
 
   test('profile, phone and address scopes release what the CLI stored, in the standard shapes', async () => {
