@@ -53,7 +53,7 @@ describeEachMode('sso usage and help (%s)', (mode) => {
       ['keys', 'rewrap', '--help'],
       /^Runs where the store is \(with its settings\), never with --url\.$/m,
     ],
-  ])('sso %j prints help (exit 0)', async (args, pattern) => {
+  ])('sso %j prints help (exit 0): %s', async (args, pattern) => {
     const result = await sso.run(args);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(pattern);
