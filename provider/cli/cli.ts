@@ -1,5 +1,6 @@
 // The command line: finds the group and command, prints help when asked, parses the arguments,
-// runs the command over lazily opened services, and turns any error into one line and an exit code.
+// runs the command over lazily opened services (or, with --url, over a server's admin API), and
+// turns any error into one line and an exit code.
 import { userInfo } from 'node:os';
 import { describeError, type Logger } from '../log.ts';
 import { apiCommands } from './apis.ts';
