@@ -1,5 +1,6 @@
 // The command line: finds the group and command, prints help when asked, parses the arguments,
-// runs the command over lazily opened services, and turns any error into one line and an exit code.
+// runs the command over lazily opened services (or, with --url, over a server's admin API), and
+// turns any error into one line and an exit code.
 import { userInfo } from 'node:os';
 import { describeError, type Logger } from '../log.ts';
 import { apiCommands } from './apis.ts';
@@ -10,6 +11,8 @@ import type { Command, CommandGroup } from './command.ts';
 import { describeFailure, UsageError } from './errors.ts';
 import { commandHelp, commandPath, groupHelp, toolHelp } from './help.ts';
 import { keyCommands } from './keys.ts';
+import { remoteAdmin, type RemoteAdmin } from './remote-admin.ts';
+import { globalOptions } from './remote-target.ts';
 import { lazyServices } from './services.ts';
 import { storeCommands } from './store.ts';
 import { userCommands } from './users.ts';
@@ -41,25 +44,42 @@ export async function runCli(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<number> {
   const services = lazyServices(env);
+  let remote: RemoteAdmin | undefined;
   let status = 0;
   try {
-    const found = find(argv);
+    const { url, rest } = globalOptions(argv);
+    const found = find(rest);
     if (typeof found === 'string') {
       process.stdout.write(found);
     } else {
       const { group, command, args } = found;
-      const parsed = parseCommandArgs(command, commandPath(group, command), args);
+      const path = commandPath(group, command);
+      const parsed = parseCommandArgs(command, path, args);
+      const readOnly = command.readOnly ?? false;
+      if (url !== undefined) {
+        if (command.storeOnly) {
+          throw new UsageError(
+            `"${path}" runs where the store is, not through --url: run it without --url, with the store's settings (SSO_DATA_DIR or MONGODB_URI)`,
+          );
+        }
+        remote = remoteAdmin(url, env, readOnly);
+      }
+      const local = remote === undefined;
       await command.run(parsed, {
         json: parsed.flag('json'),
-        services: () => services.get(command.readOnly ?? false),
+        services: () => (local ? services.get(readOnly) : Promise.reject(storeOnly(path))),
         admin: async () =>
-          (await services.get(command.readOnly ?? false)).administration({ actor: cliActor() }),
-        record: async (entry) =>
-          (await services.get()).audit.record({ ...entry, actor: cliActor() }),
+          remote
+            ? remote.admin()
+            : (await services.get(readOnly)).administration({ actor: cliActor() }),
+        record: async (entry) => {
+          if (!local) throw storeOnly(path);
+          await (await services.get()).audit.record({ ...entry, actor: cliActor() });
+        },
       });
     }
   } catch (error) {
-    status = report(error, services.log);
+    status = report(error, remote?.log ?? services.log);
   }
   try {
     await services.close();
@@ -67,6 +87,12 @@ export async function runCli(
     if (status === 0) status = report(error, services.log);
   }
   return status;
+}
+
+// A command that reached for the store although --url was given (storeOnly commands are refused
+// before they start; this is the guard behind that).
+function storeOnly(path: string): UsageError {
+  return new UsageError(`"${path}" needs the store itself, which --url does not give`);
 }
 
 // The command `argv` names with its remaining arguments, or the help text it asks for.
@@ -86,6 +112,12 @@ function find(
   if (HELP_WORDS.has(name)) return help([group.name, ...args]);
   const command = findCommand(group, name);
   if (wantsHelp(args)) return commandHelp(group, command);
+  const end = args.indexOf('--');
+  if ((end === -1 ? args : args.slice(0, end)).some((arg) => /^--url(=|$)/.test(arg))) {
+    throw new UsageError(
+      `--url goes before the group: "sso --url URL ${group.name} ${command.name} …"`,
+    );
+  }
   return { group, command, args };
 }
 

@@ -22,7 +22,10 @@ export interface OptionSpec {
 export interface CommandContext {
   /** True when `--json` was given: print machine-readable JSON on stdout. */
   json: boolean;
-  /** The services over the configured store, opened on first call and closed when the command ends. */
+  /**
+   * The services over the configured store, opened on first call and closed when the command ends
+   * (only for storeOnly commands: with --url there is no store).
+   */
   services(): Promise<Services>;
   /**
    * What administrators can do, with the CLI as the actor: over the local store, or with --url
@@ -47,6 +50,8 @@ export interface Command {
   notes?: readonly string[];
   /** Only reads: the store is opened without creating anything (no key file, no keys). */
   readOnly?: boolean;
+  /** Works on the store itself (its schema, its secrets), so it is refused with --url. */
+  storeOnly?: boolean;
   /** Runs the command; throws UsageError for bad arguments, other typed errors for failures. */
   run(args: ParsedArgs, context: CommandContext): Promise<void>;
 }

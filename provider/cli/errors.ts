@@ -25,6 +25,17 @@ export class InterruptedError extends Error {
   }
 }
 
+/**
+ * The server that --url names could not be asked, or refused the CLI itself (its credentials, its
+ * scopes): the message says which and what to check; it never holds the secret or the token.
+ */
+export class RemoteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RemoteError';
+  }
+}
+
 /** A failure as the CLI reports it. */
 export interface Failure {
   /** One line, without the `sso: ` prefix; never contains secrets or a stack trace. */
@@ -44,6 +55,9 @@ export function describeFailure(error: unknown): Failure {
   }
   if (error instanceof InterruptedError) {
     return { message: oneLine(error.message), exitCode: EXIT_INTERRUPTED, unexpected: false };
+  }
+  if (error instanceof RemoteError) {
+    return { message: oneLine(error.message), exitCode: EXIT_FAILURE, unexpected: false };
   }
   const known = errorKind(error);
   const expected = (line: string): Failure => ({

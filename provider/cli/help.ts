@@ -20,10 +20,16 @@ export function toolHelp(groups: readonly CommandGroup[]): string {
   const rows = groups.flatMap((group) =>
     group.commands.map((command) => [commandUsage(group, command), command.summary] as const),
   );
+  const storeOnly = groups.flatMap((group) =>
+    group.commands
+      .filter((command) => command.storeOnly)
+      .map((command) => commandPath(group, command)),
+  );
   return [
     `${TOOL}: manages the SSO store: users, clients, APIs and signing keys.`,
     '',
     `Usage: ${TOOL} <group> <command> [arguments] [options]`,
+    `       ${TOOL} --url URL <group> <command> [arguments] [options]`,
     `       ${TOOL} help [<group> [<command>]]`,
     '',
     'Commands:',
@@ -32,8 +38,19 @@ export function toolHelp(groups: readonly CommandGroup[]): string {
     'Every command accepts --json (machine-readable output on stdout) and --help.',
     'The store is the one the server uses, chosen by the same environment variables',
     '(SSO_DATA_DIR for the embedded store, MONGODB_URI for MongoDB, …).',
-    'Exit status: 0 done, 1 failed (not found, conflict, invalid input, store unavailable),',
-    '2 wrong usage (unknown command or option, missing argument).',
+    '',
+    'With --url URL (before the group; URL is the issuer, e.g. https://sso.example.com), the',
+    "command runs through that server's admin API instead, with no access to the store: as the",
+    'machine client whose id and secret are in SSO_ADMIN_CLIENT_ID and SSO_ADMIN_CLIENT_SECRET,',
+    'registered with "sso clients add --name ci --confidential --grant client_credentials',
+    '--api URL/admin/api". It asks for admin:read, or admin:read admin:write for a change;',
+    'SSO_ADMIN_SCOPE=admin:read keeps it to reading. URL must be https (http only on loopback).',
+    'These run only where the store is, never with --url:',
+    `${storeOnly.join(', ')}.`,
+    '',
+    'Exit status: 0 done, 1 failed (not found, conflict, invalid input, store unavailable,',
+    'server unreachable or refusing the client), 2 wrong usage (unknown command or option,',
+    'missing argument, --url without the client).',
     '',
   ].join('\n');
 }
@@ -66,6 +83,9 @@ export function commandHelp(group: CommandGroup, command: Command): string {
     '',
     `${capitalize(command.summary)}.`,
     ...(command.notes?.length ? ['', ...command.notes] : []),
+    ...(command.storeOnly
+      ? ['', 'Runs where the store is (with its settings), never with --url.']
+      : []),
     '',
     'Options:',
     ...columns(

@@ -108,6 +108,7 @@ const masterKey: Command = {
 };
 
 const rewrap: Command = {
+  storeOnly: true,
   name: 'rewrap',
   args: [],
   summary: 'seal every secret with a new master key',

@@ -17,6 +17,7 @@ import { UsageError } from './errors.ts';
 import { print, printJson } from './output.ts';
 
 const migrate: Command = {
+  storeOnly: true,
   name: 'migrate',
   args: [],
   summary: 'create or update tables, collections and indexes',
@@ -35,6 +36,7 @@ const migrate: Command = {
 };
 
 const copy: Command = {
+  storeOnly: true,
   name: 'copy',
   args: [],
   required: '--to TARGET',

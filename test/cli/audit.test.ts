@@ -12,7 +12,13 @@ import { openStore } from '../../provider/store.ts';
 import { authorizationRequest, discover, REDIRECT_URI } from '../support/flows.ts';
 import { freePort } from '../support/free-port.ts';
 import { formTo, page, UserAgent } from '../support/user-agent.ts';
-import { cliSandbox, expectJson, expectOneLineError, type CliSandbox } from './cli-process.ts';
+import {
+  cliSandbox,
+  describeEachMode,
+  expectJson,
+  expectOneLineError,
+  type CliSandbox,
+} from './cli-process.ts';
 
 interface EventView {
   time: string;
@@ -23,13 +29,14 @@ interface EventView {
   details?: Record<string, unknown>;
 }
 
-describe('sso audit', () => {
+// In both modes: with --url the changes are the server's, and name the machine client as actor.
+describeEachMode('sso audit (%s)', (mode) => {
   let cli: CliSandbox;
   const password = 'Audit-Password-81x';
   let secrets: string[];
 
   beforeAll(async () => {
-    cli = await cliSandbox();
+    cli = await cliSandbox(mode);
     const run = async (args: string[], stdin?: string) => {
       const result = await cli.run([...args, '--json'], stdin ? { stdin } : {});
       expect({ args, code: result.code, stderr: result.stderr }).toEqual({
@@ -65,7 +72,7 @@ describe('sso audit', () => {
   const list = async (...args: string[]) =>
     expectJson<EventView[]>(await cli.run(['audit', 'list', ...args, '--json']));
 
-  test('every change made with the CLI is an event, newest first, naming the CLI as actor', async () => {
+  test('every change made with the CLI is an event, newest first, naming who made it', async () => {
     const events = await list();
     expect(events.map((event) => event.type)).toEqual([
       'user.remove',
@@ -82,7 +89,7 @@ describe('sso audit', () => {
       'user.update',
       'user.create',
     ]);
-    for (const event of events) expect(event.actor).toMatch(/^cli(:.+)?$/);
+    for (const event of events) expect(event.actor).toMatch(cli.actor);
     expect(events.find((event) => event.type === 'user.update')).toMatchObject({
       username: 'alice',
       details: { fields: 'groups name' },

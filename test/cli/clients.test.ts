@@ -1,5 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { cliSandbox, expectJson, expectOneLineError, type CliSandbox } from './cli-process.ts';
+// `sso clients`, in both modes: on the store itself, and with --url through the admin API. Each
+// test starts on a fresh store with what it needs.
+import { afterEach, beforeEach, expect, test } from '@jest/globals';
+import {
+  cliSandbox,
+  describeEachMode,
+  expectJson,
+  expectOneLineError,
+  type CliSandbox,
+} from './cli-process.ts';
 
 interface ClientJson {
   clientId: string;
@@ -16,28 +24,45 @@ interface ClientJson {
 const storedSecret = (sso: CliSandbox, clientId: string) =>
   sso.withServices(async ({ clients }) => (await clients.get(clientId))?.metadata.client_secret);
 
-describe('sso clients', () => {
+describeEachMode('sso clients (%s)', (mode) => {
   let sso: CliSandbox;
 
-  beforeAll(async () => {
-    sso = await cliSandbox();
+  beforeEach(async () => {
+    sso = await cliSandbox(mode);
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await sso.dispose();
   });
 
+  const WEB_APP = [
+    'clients',
+    'add',
+    '--id',
+    'web-app',
+    '--name',
+    'Web App',
+    '--confidential',
+    '--redirect-uri',
+    'https://app.example.com/callback',
+  ];
+  const SPA = [
+    'clients',
+    'add',
+    '--id',
+    'spa',
+    '--name',
+    'SPA',
+    '--public',
+    '--redirect-uri',
+    'http://localhost:5173/callback',
+    '--first-party',
+  ];
+  const add = async (args: string[]) => {
+    expect(await sso.run(args)).toMatchObject({ code: 0, stderr: '' });
+  };
+
   test('add --confidential prints the secret once; list and show never do', async () => {
-    const added = await sso.run([
-      'clients',
-      'add',
-      '--id',
-      'web-app',
-      '--name',
-      'Web App',
-      '--confidential',
-      '--redirect-uri',
-      'https://app.example.com/callback',
-    ]);
+    const added = await sso.run(WEB_APP);
     expect(added.code).toBe(0);
     expect(added.stderr).toBe('');
     const secret = /^client_secret: +(\S+)$/m.exec(added.stdout)?.[1];
@@ -48,7 +73,7 @@ describe('sso clients', () => {
     expect(added.stdout.split(secret!)).toHaveLength(2);
 
     const listed = await sso.run(['clients', 'list', '--json']);
-    const clients = expectJson<ClientJson[]>(listed);
+    const clients = sso.own('clients', expectJson<ClientJson[]>(listed));
     expect(clients).toEqual([
       expect.objectContaining({
         clientId: 'web-app',
@@ -82,6 +107,7 @@ describe('sso clients', () => {
   });
 
   test('rotate-secret replaces the secret and prints the new one once', async () => {
+    await add(WEB_APP);
     const before = await storedSecret(sso, 'web-app');
     const rotated = expectJson<ClientJson>(
       await sso.run(['clients', 'rotate-secret', 'web-app', '--json']),
@@ -92,18 +118,7 @@ describe('sso clients', () => {
   });
 
   test('a public client has no secret, and rotate-secret refuses it', async () => {
-    const added = await sso.run([
-      'clients',
-      'add',
-      '--id',
-      'spa',
-      '--name',
-      'SPA',
-      '--public',
-      '--redirect-uri',
-      'http://localhost:5173/callback',
-      '--first-party',
-    ]);
+    const added = await sso.run(SPA);
     expect(added.code).toBe(0);
     expect(added.stdout).not.toMatch(/client_secret|shown only now/);
     expectOneLineError(
@@ -114,6 +129,7 @@ describe('sso clients', () => {
   });
 
   test('bad input is one line: invalid redirect URI, unknown API, missing choices, taken id', async () => {
+    await add(WEB_APP);
     expectOneLineError(
       await sso.run([
         'clients',
@@ -155,12 +171,16 @@ describe('sso clients', () => {
       1,
       /^sso: client id is already taken\n$/,
     );
+    // Nothing of it was registered.
     await sso.withServices(async ({ clients }) => {
-      expect((await clients.list()).map((client) => client.clientId).sort()).toHaveLength(3);
+      expect(sso.own('clients', await clients.list()).map((client) => client.clientId)).toEqual([
+        'web-app',
+      ]);
     });
   });
 
   test('remove deletes the client', async () => {
+    await add(SPA);
     expect(await sso.run(['clients', 'remove', 'spa'])).toMatchObject({ code: 0, stderr: '' });
     expectOneLineError(await sso.run(['clients', 'show', 'spa']), 1, /client "spa" not found/);
     expectOneLineError(await sso.run(['clients', 'remove', 'spa']), 1, /client "spa" not found/);

@@ -1,11 +1,20 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { cliSandbox, expectOneLineError, type CliSandbox } from './cli-process.ts';
+// Wrong usage and help, in both modes (with --url, the same words and exit statuses), and the
+// store's own settings, which only the local mode reads.
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import {
+  cliSandbox,
+  describeEachMode,
+  expectOneLineError,
+  localOnlyTest,
+  type CliSandbox,
+} from './cli-process.ts';
 
-describe('sso usage and help', () => {
+describeEachMode('sso usage and help (%s)', (mode) => {
   let sso: CliSandbox;
+  const storeTest = localOnlyTest(mode, 'the CLI reads no store settings, the server does');
 
   beforeAll(async () => {
-    sso = await cliSandbox();
+    sso = await cliSandbox(mode);
   });
   afterAll(async () => {
     await sso.dispose();
@@ -38,13 +47,19 @@ describe('sso usage and help', () => {
     [['users', 'add', '--help'], /^ {2}--password-stdin +/m],
     [['help', 'keys', 'rotate'], /^ {2}--activate-after DURATION +/m],
     [['apis', 'add', '-h'], /^ {2}--scope SCOPE +.*\(repeatable\)$/m],
-  ])('sso %j prints help (exit 0)', async (args, pattern) => {
+    [['--help'], /^ {7}sso --url URL <group> <command> \[arguments\] \[options\]$/m],
+    [['--help'], /^sso keys rewrap, sso store migrate, sso store copy\.$/m],
+    [
+      ['keys', 'rewrap', '--help'],
+      /^Runs where the store is \(with its settings\), never with --url\.$/m,
+    ],
+  ])('sso %j prints help (exit 0): %s', async (args, pattern) => {
     const result = await sso.run(args);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(pattern);
   });
 
-  test('a bad configuration variable is one line naming it (exit 1)', async () => {
+  storeTest('a bad configuration variable is one line naming it (exit 1)', async () => {
     const result = await sso.run(['users', 'list'], { env: { SSO_ACCESS_TOKEN_TTL: 'forever' } });
     expectOneLineError(
       result,
@@ -53,12 +68,12 @@ describe('sso usage and help', () => {
     );
   });
 
-  test('an unusable data directory is one line (exit 1)', async () => {
+  storeTest('an unusable data directory is one line (exit 1)', async () => {
     const result = await sso.run(['users', 'list'], { env: { SSO_DATA_DIR: '/dev/null/sso' } });
     expectOneLineError(result, 1, /ENOTDIR/);
   });
 
-  test('an unreachable MongoDB is one line without its credentials (exit 1)', async () => {
+  storeTest('an unreachable MongoDB is one line without its credentials (exit 1)', async () => {
     const result = await sso.run(['users', 'list'], {
       env: { MONGODB_URI: 'mongodb://admin:hunter2@127.0.0.1:1/sso?serverSelectionTimeoutMS=500' },
     });

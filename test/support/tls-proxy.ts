@@ -12,6 +12,8 @@ export interface TlsProxy {
   readonly origin: string;
   /** fetch that trusts the proxy's certificate. */
   readonly fetch: typeof fetch;
+  /** The proxy's certificate (PEM), for a child process to trust (NODE_EXTRA_CA_CERTS). */
+  readonly caFile: string;
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startTlsProxy(port: number, target: string): Promise<TlsPr
   const dispatcher = new Agent({ connect: { ca: await readFile(cert, 'utf8') } });
   return {
     origin: `https://localhost:${port}`,
+    caFile: cert,
     fetch: ((input: string | URL, init?: RequestInit) =>
       undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch,
     async stop() {
