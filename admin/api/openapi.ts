@@ -33,9 +33,20 @@ const profileFields = Object.fromEntries(
   Object.keys(PROFILE_FIELDS).map((field) => [field, text(2048)]),
 );
 const address = object(Object.fromEntries(Object.keys(ADDRESS_FIELDS).map((f) => [f, text()])));
-const group: Schema = { type: 'string', pattern: '^[\\w.:/@-]{1,128}$' };
-const grantType: Schema = { enum: Object.keys(GRANT_TYPES) };
-const password: Schema = { type: 'string', minLength: 8, maxLength: 256 };
+// Input schemas give shapes and bounds; the rules (what a group name, a password or a grant may
+// be) are the domain services', so their messages are the same through every way in.
+const group: Schema = { type: 'string', maxLength: 256 };
+const grantType: Schema = {
+  type: 'string',
+  maxLength: 64,
+  description: `One of ${Object.keys(GRANT_TYPES).join(', ')}.`,
+};
+const password: Schema = { type: 'string', maxLength: 1024, description: '8 to 256 characters.' };
+const choice = (values: string[]): Schema => ({
+  type: 'string',
+  maxLength: 64,
+  description: `One of ${values.join(', ')}.`,
+});
 const userFields = {
   mfaRequired: { type: 'boolean', description: 'A second factor is required at every sign-in.' },
   email: text(320),
@@ -48,7 +59,7 @@ const userFields = {
 const clientFields = {
   name: text(),
   native: { type: 'boolean', description: 'A native app: loopback and custom-scheme redirects.' },
-  grantTypes: { ...list(grantType, 4), minItems: 1 },
+  grantTypes: list(grantType, 8),
   redirectUris: list(uri()),
   postLogoutRedirectUris: list(uri()),
   backchannelLogoutUri: { ...uri(), description: 'Empty to remove it.' },
@@ -56,8 +67,8 @@ const clientFields = {
   requireMfa: { type: 'boolean', description: 'Everyone signing in to it needs a second factor.' },
   allowedApis: list(uri()),
   resourceServerFor: list(uri()),
-  authMethod: { enum: ['client_secret_basic', 'client_secret_post'] },
-  idTokenSigningAlg: { enum: ['ES256', 'RS256'] },
+  authMethod: choice(['client_secret_basic', 'client_secret_post']),
+  idTokenSigningAlg: choice(['ES256', 'RS256']),
   allowInsecureRedirectUris: {
     type: 'boolean',
     description: 'Development only: plain-http redirect URIs on hosts other than loopback.',
@@ -65,10 +76,10 @@ const clientFields = {
 };
 const apiFields = {
   name: text(),
-  scopes: { ...list({ type: 'string', minLength: 1, maxLength: 128 }), minItems: 1 },
-  accessTokenTtl: { type: 'integer', minimum: 1, maximum: 86400, description: 'Seconds.' },
-  signingAlg: { enum: ['ES256', 'RS256'] },
-  tokenFormat: { enum: ['jwt', 'opaque'] },
+  scopes: list({ type: 'string', maxLength: 256 }),
+  accessTokenTtl: { type: 'integer', description: 'Seconds, 1 to 86400.' },
+  signingAlg: choice(['ES256', 'RS256']),
+  tokenFormat: choice(['jwt', 'opaque']),
 };
 
 const schemas: Record<string, Schema> = {
@@ -201,7 +212,7 @@ const schemas: Record<string, Schema> = {
       name: { type: 'string' },
       type: { enum: ['confidential', 'public'] },
       applicationType: { enum: ['web', 'native'] },
-      grantTypes: list(grantType, 4),
+      grantTypes: list({ enum: Object.keys(GRANT_TYPES) }, 4),
       redirectUris: list({ type: 'string' }),
       postLogoutRedirectUris: list({ type: 'string' }),
       backchannelLogoutUri: { type: 'string' },
@@ -239,7 +250,11 @@ const schemas: Record<string, Schema> = {
   ClientPage: page('Client'),
   NewClient: object(
     {
-      clientId: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._~-]{2,127}$' },
+      clientId: {
+        type: 'string',
+        maxLength: 256,
+        description: '3-128 of letters, digits and . _ ~ - (default: random).',
+      },
       type: { enum: ['confidential', 'public'] },
       ...clientFields,
     },

@@ -200,26 +200,6 @@ describe('sso --url: the machine client and its token', () => {
     await usage(['--url', sso.issuer], /^sso: missing command \(see "sso --help"\)\n$/);
   });
 
-  test("bad input the admin API refuses by its schema is one line and exit 1, in the schema's words", async () => {
-    // The local CLI names the rule instead ('group "bad group!" must be …'): see the README.
-    expectOneLineError(
-      await run(['users', 'add', 'gwen', '--no-password', '--group', 'bad group!'], ci),
-      1,
-      /^sso: \/groups\/0: must match pattern "\^\[\\w\.:\/@-\]\{1,128\}\$"\n$/,
-    );
-    expectOneLineError(
-      await run(['users', 'add', 'gwen', '--password-stdin'], ci, 'short\n'),
-      1,
-      /^sso: \/password: must NOT have fewer than 8 characters\n$/,
-    );
-    expectOneLineError(
-      await run(['apis', 'add', 'https://hs.example.com', '--scope', 'a', '--alg', 'HS256'], ci),
-      1,
-      /^sso: \/signingAlg: must be equal to one of the allowed values\n$/,
-    );
-    expect(await sso.accounts.findByLogin('gwen')).toBeUndefined();
-  });
-
   test('while the server cannot reach its store: one line, "store unavailable", exit 1', async () => {
     const lock = await holdSqliteLock(join(sso.config.dataDir, SQLITE_FILE));
     try {
