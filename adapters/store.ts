@@ -251,6 +251,11 @@ export interface ClientRecord {
   firstParty: boolean;
   /** Audiences of the APIs this client may ask tokens for (resource indicators). */
   allowedApis: string[];
+  /**
+   * Per API of `allowedApis`, the only scopes of it this client may get; an API not named here
+   * gives the client all its scopes. Absent: none restricted.
+   */
+  apiScopes?: Record<string, string[]>;
   /** A disabled client is unknown to the protocol engine until enabled again. Absent: enabled. */
   disabled?: boolean;
   /** Everyone signing in to this client needs a second factor. Absent: not required. */

@@ -455,7 +455,11 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
           'urn:custom.key': { 'a.b': 1 },
         },
         firstParty: false,
-        allowedApis: ['https://api.example.com'],
+        allowedApis: ['https://api.example.com', 'urn:api.$example'],
+        // Keys with dots and a leading $: audiences.
+        apiScopes: { 'https://api.example.com': ['read'], 'urn:api.$example': ['a.b', '$c'] },
+        requireMfa: true,
+        disabled: true,
         createdAt: 1,
         updatedAt: 1,
         version: 1,
@@ -476,6 +480,7 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
         expect(await store.clients.replace(client({ allowedApis: [] }))).toBe(false);
         expect((await store.clients.get('web.app'))?.allowedApis).toEqual([
           'https://api.example.com',
+          'urn:api.$example',
         ]);
         expect(await store.clients.replace(client({ clientId: 'ghost' }))).toBe(false);
         expect(await store.clients.delete('web.app')).toBe(true);

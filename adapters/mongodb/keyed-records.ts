@@ -82,20 +82,27 @@ function byKey<D extends Document>(key: string): Filter<D> {
   return { _id: key } as Filter<D>;
 }
 
-/** The MongoDB backend's clients; metadata is stored as JSON (its keys may contain dots). */
+/**
+ * The MongoDB backend's clients; metadata and the per-API scopes are stored as JSON (their keys
+ * may contain dots: audiences are URLs).
+ */
 export class MongoClients extends KeyedRecords<ClientRecord, ClientDoc> implements ClientRecords {
   constructor(collection: Collection<ClientDoc>, uri: MongoUriInfo, versioned: Versioned) {
     super(collection, uri, versioned, {
       keyField: 'clientId',
-      toDoc: ({ clientId, metadata, ...fields }) => ({
+      toDoc: ({ clientId, metadata, apiScopes, ...fields }) => ({
         _id: clientId,
         metadata: JSON.stringify(metadata),
+        ...(apiScopes ? { apiScopes: JSON.stringify(apiScopes) } : {}),
         ...definedFields(fields),
       }),
-      fromDoc: ({ _id, metadata, ...fields }) =>
+      fromDoc: ({ _id, metadata, apiScopes, ...fields }) =>
         ({
           clientId: _id,
           metadata: JSON.parse(metadata) as ClientRecord['metadata'],
+          ...(typeof apiScopes === 'string'
+            ? { apiScopes: JSON.parse(apiScopes) as ClientRecord['apiScopes'] }
+            : {}),
           ...fields,
         }) as ClientRecord,
     });

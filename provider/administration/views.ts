@@ -68,6 +68,8 @@ export interface ClientView {
   /** Everyone signing in to it needs a second factor. */
   requireMfa: boolean;
   allowedApis: string[];
+  /** Per allowed API, the only scopes of it the client may get (absent: all). */
+  apiScopes?: Record<string, string[]>;
   resourceServerFor: string[];
   /** How a confidential client authenticates; absent for public clients. */
   authMethod?: 'client_secret_basic' | 'client_secret_post';
@@ -111,6 +113,7 @@ export function clientView(client: ClientRecord, system: boolean): ClientView {
     version: client.version,
   };
   if (typeof metadata.client_name === 'string') view.name = metadata.client_name;
+  if (client.apiScopes && Object.keys(client.apiScopes).length) view.apiScopes = client.apiScopes;
   if (typeof metadata.backchannel_logout_uri === 'string') {
     view.backchannelLogoutUri = metadata.backchannel_logout_uri;
   }

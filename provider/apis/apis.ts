@@ -122,6 +122,13 @@ export class Apis {
           (client) => ({
             ...client,
             allowedApis: client.allowedApis.filter((allowed) => allowed !== audience),
+            ...(client.apiScopes
+              ? {
+                  apiScopes: Object.fromEntries(
+                    Object.entries(client.apiScopes).filter(([api]) => api !== audience),
+                  ),
+                }
+              : {}),
             resourceServerFor: (client.resourceServerFor ?? []).filter((api) => api !== audience),
             updatedAt: Date.now(),
           }),

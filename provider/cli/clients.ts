@@ -35,6 +35,20 @@ function printSecret(client: ClientWithSecretView, context: CommandContext, done
   }
 }
 
+// `--api-scope AUDIENCE=SCOPE`, repeated, as { audience: [scopes] } (split at the last `=`).
+function apiScopesOf(values: string[]): Record<string, string[]> | undefined {
+  if (values.length === 0) return undefined;
+  const scopes: Record<string, string[]> = {};
+  for (const value of values) {
+    const at = value.lastIndexOf('=');
+    if (at <= 0 || at === value.length - 1) {
+      throw new UsageError(`--api-scope takes AUDIENCE=SCOPE (got "${value}")`);
+    }
+    (scopes[value.slice(0, at)] ??= []).push(value.slice(at + 1));
+  }
+  return scopes;
+}
+
 const add: Command = {
   name: 'add',
   args: [],
@@ -74,6 +88,12 @@ const add: Command = {
       multiple: true,
       value: 'AUDIENCE',
       help: 'an API (by audience) the client may get tokens for',
+    },
+    'api-scope': {
+      type: 'string',
+      multiple: true,
+      value: 'AUDIENCE=SCOPE',
+      help: 'limit the client to this scope of an --api (repeat for more; all its scopes without)',
     },
     'resource-server': {
       type: 'string',
@@ -137,6 +157,7 @@ const add: Command = {
       postLogoutRedirectUris: args.strings('post-logout-redirect-uri'),
       firstParty: args.flag('first-party'),
       allowedApis: args.strings('api'),
+      apiScopes: apiScopesOf(args.strings('api-scope')),
       resourceServerFor: args.strings('resource-server'),
       allowInsecureRedirectUris: args.flag('insecure-redirect-uris'),
     };

@@ -34,6 +34,8 @@ export interface ClientInput {
   /** Everyone signing in to this client needs a second factor. */
   requireMfa?: boolean;
   allowedApis?: string[];
+  /** Per allowed API, the only scopes of it the client may get (all of them when not named). */
+  apiScopes?: Record<string, string[]>;
   /** APIs this client serves: it may introspect tokens issued for them. */
   resourceServerFor?: string[];
   authMethod?: AuthMethod;
@@ -61,6 +63,7 @@ export type ClientChanges = Partial<
     | 'firstParty'
     | 'requireMfa'
     | 'allowedApis'
+    | 'apiScopes'
     | 'resourceServerFor'
     | 'authMethod'
     | 'idTokenSigningAlg'
@@ -112,6 +115,7 @@ export class Clients {
     const metadata = toMetadata(clientId, input, secret);
     await this.#validate(metadata);
     const allowedApis = await this.#registeredApis('allowedApis', input.allowedApis);
+    const apiScopes = await this.#apiScopes(allowedApis, input.apiScopes);
     const resourceServerFor = await this.#registeredApis(
       'resourceServerFor',
       input.resourceServerFor,
@@ -123,6 +127,7 @@ export class Clients {
       firstParty: input.firstParty ?? false,
       ...(input.requireMfa ? { requireMfa: true } : {}),
       allowedApis,
+      ...(apiScopes ? { apiScopes } : {}),
       resourceServerFor,
       createdAt: now,
       updatedAt: now,
@@ -197,7 +202,7 @@ export class Clients {
           metadata,
           firstParty: input.firstParty ?? false,
           requireMfa: input.requireMfa ?? false,
-          allowedApis: await this.#registeredApis('allowedApis', input.allowedApis),
+          ...(await this.#allowed(input)),
           resourceServerFor: await this.#registeredApis(
             'resourceServerFor',
             input.resourceServerFor,
@@ -256,6 +261,42 @@ export class Clients {
     }
   }
 
+  // The allowed APIs and their scope restrictions of `input`, checked.
+  async #allowed(input: ClientInput): Promise<Pick<ClientRecord, 'allowedApis' | 'apiScopes'>> {
+    const allowedApis = await this.#registeredApis('allowedApis', input.allowedApis);
+    const apiScopes = await this.#apiScopes(allowedApis, input.apiScopes);
+    return { allowedApis, apiScopes };
+  }
+
+  // `restrictions` checked: each for an allowed API, each scope one of that API's.
+  async #apiScopes(
+    allowedApis: string[],
+    restrictions: Record<string, string[]> | undefined,
+  ): Promise<Record<string, string[]> | undefined> {
+    if (!restrictions || Object.keys(restrictions).length === 0) return undefined;
+    const checked: Record<string, string[]> = {};
+    for (const [audience, scopes] of Object.entries(restrictions)) {
+      if (!allowedApis.includes(audience)) {
+        throw new ValidationError(
+          'apiScopes',
+          `scopes are for an API the client may use; "${audience}" is not one`,
+        );
+      }
+      const api = (await this.#store.apis.get(audience))!;
+      const unique = [...new Set(scopes)];
+      if (unique.length === 0) {
+        throw new ValidationError('apiScopes', `name at least one scope of "${audience}"`);
+      }
+      for (const scope of unique) {
+        if (!api.scopes.includes(scope)) {
+          throw new ValidationError('apiScopes', `"${audience}" has no scope "${scope}"`);
+        }
+      }
+      checked[audience] = unique;
+    }
+    return checked;
+  }
+
   // The distinct audiences of `audiences`, each of a registered API.
   async #registeredApis(field: string, audiences: string[] = []): Promise<string[]> {
     const unique = [...new Set(audiences)];
@@ -295,6 +336,7 @@ export function inputOf(client: ClientRecord): ClientInput {
     firstParty: client.firstParty,
     requireMfa: client.requireMfa ?? false,
     allowedApis: [...client.allowedApis],
+    ...(client.apiScopes ? { apiScopes: structuredClone(client.apiScopes) } : {}),
     resourceServerFor: [...(client.resourceServerFor ?? [])],
     idTokenSigningAlg: metadata.id_token_signed_response_alg === 'RS256' ? 'RS256' : 'ES256',
   };

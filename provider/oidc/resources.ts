@@ -20,16 +20,16 @@ function isClientCredentials(ctx: KoaContextWithOIDC): boolean {
  * engine reads the requested scopes from the request's parameters afterwards, so that is where the
  * default goes.
  */
-function grantApiScopes(ctx: KoaContextWithOIDC, api: ApiRecord): void {
+function grantApiScopes(ctx: KoaContextWithOIDC, api: ApiRecord, allowed: string[]): void {
   const params = ctx.oidc.params as { scope?: unknown } | undefined;
   if (!params) return;
   const requested =
     typeof params.scope === 'string' ? params.scope.split(/\s+/).filter(Boolean) : [];
   if (requested.length === 0) {
-    params.scope = api.scopes.join(' ');
+    params.scope = allowed.join(' ');
     return;
   }
-  const unknown = requested.find((scope) => !api.scopes.includes(scope));
+  const unknown = requested.find((scope) => !allowed.includes(scope));
   if (unknown !== undefined) {
     throw new errors.InvalidScope(
       `${api.audience} does not accept the scope "${unknown}"`,
@@ -68,10 +68,15 @@ export function resourceIndicators(store: Store): ResourceIndicators {
       if (!api || !record?.allowedApis.includes(api.audience)) {
         throw new errors.InvalidTarget(`client may not request tokens for ${indicator}`);
       }
-      if (isClientCredentials(ctx)) grantApiScopes(ctx, api);
+      // The client's own restriction of the API's scopes, if it has one (ClientRecord.apiScopes).
+      const restricted = record.apiScopes?.[api.audience];
+      const allowed = restricted
+        ? api.scopes.filter((scope) => restricted.includes(scope))
+        : api.scopes;
+      if (isClientCredentials(ctx)) grantApiScopes(ctx, api, allowed);
       return {
         audience: api.audience,
-        scope: api.scopes.join(' '),
+        scope: allowed.join(' '),
         accessTokenTTL: api.accessTokenTtl,
         ...(api.tokenFormat === 'opaque'
           ? { accessTokenFormat: 'opaque' as const }

@@ -137,6 +137,51 @@ describeEachBackend('admin API (%s store)', (backend) => {
       ).not.toContain('https://refused.example.com');
     });
 
+    test('a machine client limited to admin:read gets no more, whatever it asks for', async () => {
+      const audience = adminApiAudience(sso.issuer);
+      const created = await api.call<Json>('POST', '/clients', {
+        token,
+        body: {
+          name: 'Reporting',
+          type: 'confidential',
+          grantTypes: ['client_credentials'],
+          allowedApis: [audience],
+          apiScopes: { [audience]: ['admin:read'] },
+        },
+      });
+      expect(created.body.apiScopes).toEqual({ [audience]: ['admin:read'] });
+      const { clientId, clientSecret } = created.body as { clientId: string; clientSecret: string };
+      await expect(
+        clientCredentialsToken(sso, clientId, clientSecret, 'admin:read admin:write'),
+      ).rejects.toThrow(/invalid_scope/);
+      const response = await fetch(`${sso.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', resource: audience }),
+      });
+      const granted = (await response.json()) as { access_token: string; scope: string };
+      expect(granted.scope).toBe('admin:read');
+      expect((await api.call('GET', '/users', { token: granted.access_token })).status).toBe(200);
+      const refused = await api.call('POST', '/apis', {
+        token: granted.access_token,
+        body: { audience: 'https://never.example.com', scopes: ['x'] },
+      });
+      expect(refused.status).toBe(403);
+      const bad = await api.call<Json>('POST', '/clients', {
+        token,
+        body: {
+          type: 'confidential',
+          grantTypes: ['client_credentials'],
+          allowedApis: [audience],
+          apiScopes: { [audience]: ['admin:everything'] },
+        },
+      });
+      expect(bad).toMatchObject({ status: 400, body: { errors: [{ pointer: '/apiScopes' }] } });
+    });
+
     test("a person's token works only while they are an administrator", async () => {
       const app = await sso.client({
         type: 'confidential',
