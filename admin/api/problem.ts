@@ -81,6 +81,8 @@ export function toProblem(error: unknown): Problem {
       return new Problem('forbidden', known.message);
     case 'unavailable':
       return new Problem('temporarily_unavailable', STORE_OUTAGE_DESCRIPTION);
+    case 'undelivered':
+      return new Problem('temporarily_unavailable', known.message);
     case 'config':
     case 'unexpected':
       break;
