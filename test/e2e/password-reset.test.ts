@@ -270,6 +270,27 @@ describeEachBackend('password reset by email (%s store)', (backend) => {
     expect(await sso.accounts.authenticate(user.username, NEW_PASSWORD)).toBeDefined();
   });
 
+  test('a link dies when its account changes email address (403) or is disabled (403)', async () => {
+    const { n, address } = fresh();
+    const moved = await person(n);
+    const disabled = await person(n + 1000);
+    const agent = browser(address);
+    await ask(agent, moved.username);
+    await ask(agent, disabled.username);
+    const [movedLink] = (await mailsTo(moved.email!)).map(resetLink);
+    const [disabledLink] = (await mailsTo(disabled.email!)).map(resetLink);
+    await sso.accounts.update(moved.username, { email: `elsewhere${n}@example.test` });
+    await sso.accounts.setDisabled(disabled.username, true);
+    for (const link of [movedLink!, disabledLink!]) {
+      const dead = page(await agent.open(link));
+      expect([dead.status, dead.html.includes('This link is not valid (any more)')]).toEqual([
+        403,
+        true,
+      ]);
+    }
+    expect(await sso.accounts.authenticate(moved.username, OLD_PASSWORD)).toBeDefined();
+  });
+
   test('two uses of one link at once: exactly one sets the password', async () => {
     const { n, address } = fresh();
     const user = await person(n);
