@@ -9,6 +9,8 @@ import { adminApi } from '../admin/api/routes.ts';
 import { adminConsole } from '../admin/console/console.ts';
 import { assets } from '../interactions/assets.ts';
 import { interactionRoutes } from '../interactions/routes.ts';
+import { passwordResetRoutes } from '../interactions/password-reset.ts';
+import { registrationRoutes } from '../interactions/registration.ts';
 import type { Accounts } from './accounts/accounts.ts';
 import type { Actor, AdminOperations } from './administration/operations.ts';
 import type { ConsoleSessions } from './administration/console-sessions.ts';
@@ -25,6 +27,8 @@ import { notFound } from './http/not-found.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { describeError, type Logger } from './log.ts';
 import type { Engine } from './oidc/engine.ts';
+import type { PasswordReset } from './people/password-reset.ts';
+import type { Registration } from './people/registration.ts';
 import { deviceCodeGate } from './security/device-code-gate.ts';
 import type { EndpointLimits } from './security/endpoint-limits.ts';
 import type { SignInGuard } from './security/sign-in-guard.ts';
@@ -47,6 +51,8 @@ export interface AppInput {
   firstRun: FirstRun;
   factors: SecondFactors;
   signInSteps: SignInSteps;
+  passwordReset: PasswordReset;
+  registration: Registration;
 }
 
 const VIEWS = fileURLToPath(new URL('../interactions/views', import.meta.url));
@@ -85,12 +91,16 @@ export function createApp(input: AppInput): Koa {
       provider: () => engine.provider,
     }).routes(),
   );
+  router.use(passwordResetRoutes(input.passwordReset).routes());
+  router.use(registrationRoutes(input.registration).routes());
 
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(issuerOrigin(config.issuer, config.trustProxy));
   app.use(views(VIEWS, { extension: 'ejs' }));
   app.use(async (ctx, next) => {
     ctx.state.basePath = config.basePath;
+    // The login page offers "Create an account" only when registration is on.
+    ctx.state.selfRegistration = config.people.selfRegistration;
     await next();
   });
   app.use(errorBoundary(log, config.basePath));

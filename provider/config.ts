@@ -65,6 +65,43 @@ export interface Config {
   admin: AdminSettings;
   /** Members of these groups need a second factor at every sign-in. */
   mfaGroups: string[];
+  /** Outgoing mail (see provider/mail/). */
+  mail: MailSettings;
+  /** Password reset and self-registration (see provider/people/). */
+  people: PeopleSettings;
+}
+
+/** Where outgoing mail goes; both undefined when mail is not set up. */
+export interface MailSettings {
+  /**
+   * `smtp://` (STARTTLS when the server offers it) or `smtps://` (TLS from the start) URL of the
+   * SMTP server, with credentials if it needs them. A secret: never logged, never echoed in errors.
+   */
+  smtpUrl: string | undefined;
+  /** The From of every message: `address@example.com` or `Name <address@example.com>`. */
+  from: string | undefined;
+}
+
+/** What people can do for themselves by email. */
+export interface PeopleSettings {
+  /** Seconds a password-reset link works. */
+  resetLinkTtl: number;
+  /** Whether people may create their own accounts (it also needs mail). */
+  selfRegistration: boolean;
+  /** Seconds a registration's verification link works. */
+  registrationLinkTtl: number;
+  /** How many reset and registration mails are sent, and asked for. */
+  mailLimits: MailLimits;
+}
+
+/** Limits of the mails anyone can ask for (reset links, registration links); 0 for no limit. */
+export interface MailLimits {
+  /** Mails to one email address per window. */
+  perRecipient: number;
+  /** Requests (reset or registration) from one client address per window. */
+  perAddress: number;
+  /** Seconds of the window. */
+  window: number;
 }
 
 /** Who administers SSO and how their console sessions last. */
@@ -300,6 +337,49 @@ const masterKeySetting: Setting<string> = {
   },
 };
 
+const smtpUrlSetting: Setting<string> = {
+  variable: 'SSO_SMTP_URL',
+  fallback: undefined,
+  // The value may hold a password: no message here repeats it.
+  parse: (raw, variable) => {
+    let url: URL;
+    try {
+      url = new URL(raw.trim());
+    } catch {
+      throw new ConfigError(
+        variable,
+        'must be an smtp:// or smtps:// URL (smtp://user:password@host:587)',
+      );
+    }
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+      throw new ConfigError(
+        variable,
+        'must be an smtp:// or smtps:// URL (smtp://user:password@host:587)',
+      );
+    }
+    if (!url.hostname || url.hash || (url.pathname && url.pathname !== '/')) {
+      throw new ConfigError(variable, 'must name a host and nothing after it but ?options');
+    }
+    return url.href;
+  },
+};
+
+const mailFromSetting: Setting<string> = {
+  variable: 'SSO_MAIL_FROM',
+  fallback: undefined,
+  parse: (raw, variable) => {
+    const from = raw.trim();
+    const address = /<([^<>\s]+)>$/.exec(from)?.[1] ?? from;
+    if (!/^[^\s@<>"]{1,64}@[^\s@<>"]{1,255}$/.test(address) || /[\r\n]/.test(from)) {
+      throw new ConfigError(
+        variable,
+        `must be an address, or a name and <address> ("SSO <sso@example.com>") (got "${raw}")`,
+      );
+    }
+    return from;
+  },
+};
+
 /** Every setting: variable, default, and how it is read. The README documents the same table. */
 export const SETTINGS = {
   port: integerSetting('SSO_PORT', '3000', 0, 65535),
@@ -350,6 +430,14 @@ export const SETTINGS = {
   adminSessionIdle: durationSetting('SSO_ADMIN_SESSION_IDLE', '30m', 60),
   bootstrapAdmin: stringSetting('SSO_BOOTSTRAP_ADMIN', undefined),
   bootstrapAdminPasswordFile: stringSetting('SSO_BOOTSTRAP_ADMIN_PASSWORD_FILE', undefined),
+  smtpUrl: smtpUrlSetting,
+  mailFrom: mailFromSetting,
+  resetLinkTtl: durationSetting('SSO_RESET_LINK_TTL', '30m'),
+  selfRegistration: booleanSetting('SSO_SELF_REGISTRATION', 'false'),
+  registrationLinkTtl: durationSetting('SSO_REGISTRATION_LINK_TTL', '24h'),
+  mailRecipientLimit: integerSetting('SSO_MAIL_RECIPIENT_LIMIT', '3', 0, 1_000_000),
+  mailAddressLimit: integerSetting('SSO_MAIL_ADDRESS_LIMIT', '20', 0, 1_000_000),
+  mailLimitWindow: durationSetting('SSO_MAIL_LIMIT_WINDOW', '1h'),
 } as const;
 
 function read<T>(env: Env, setting: Setting<T>): T | undefined {
@@ -427,7 +515,24 @@ export function loadConfig(env: Env): Readonly<Config> {
       bootstrapUser: read(env, SETTINGS.bootstrapAdmin),
       bootstrapPasswordFile: read(env, SETTINGS.bootstrapAdminPasswordFile),
     },
+    mail: { smtpUrl: read(env, SETTINGS.smtpUrl), from: read(env, SETTINGS.mailFrom) },
+    people: {
+      resetLinkTtl: need(env, SETTINGS.resetLinkTtl),
+      selfRegistration: need(env, SETTINGS.selfRegistration),
+      registrationLinkTtl: need(env, SETTINGS.registrationLinkTtl),
+      mailLimits: {
+        perRecipient: need(env, SETTINGS.mailRecipientLimit),
+        perAddress: need(env, SETTINGS.mailAddressLimit),
+        window: need(env, SETTINGS.mailLimitWindow),
+      },
+    },
   };
+  if (config.mail.smtpUrl !== undefined && config.mail.from === undefined) {
+    throw new ConfigError(
+      SETTINGS.mailFrom.variable,
+      'is required with SSO_SMTP_URL (the From of the mails SSO sends: "SSO <sso@example.com>")',
+    );
+  }
   if (
     config.admin.bootstrapUser !== undefined &&
     config.admin.bootstrapPasswordFile === undefined

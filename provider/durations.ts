@@ -17,3 +17,11 @@ export function formatDuration(seconds: number): string {
   }
   return `${seconds}s`;
 }
+
+const NAMES: Record<string, string> = { d: 'day', h: 'hour', m: 'minute', s: 'second' };
+
+/** `seconds` in words, exactly, in the largest unit that divides it (1800 → `30 minutes`). */
+export function spokenDuration(seconds: number): string {
+  const [, count = '0', unit = 's'] = /^(\d+)([smhd])$/.exec(formatDuration(seconds)) ?? [];
+  return `${count} ${NAMES[unit]}${count === '1' ? '' : 's'}`;
+}

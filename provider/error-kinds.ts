@@ -4,6 +4,7 @@
 import { StoreConflictError, StoreUnavailableError } from '../adapters/store.ts';
 import { ConfigError } from './config.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { MailDeliveryError, MailNotConfiguredError } from './mail/errors.ts';
 import { ConcurrentUpdateError, StaleVersionError } from './versioned-update.ts';
 
 export type ErrorKind =
@@ -19,8 +20,10 @@ export type ErrorKind =
   | { kind: 'concurrent'; message: string }
   /** The record is not at the version the change was made against; nothing was saved (412). */
   | { kind: 'stale'; message: string }
-  /** The caller may not do this (403). */
+  /** The caller may not do this (403); also what needs mail where none is set up. */
   | { kind: 'forbidden'; message: string }
+  /** The mail server did not take a message the caller waits for; try again later (503). */
+  | { kind: 'undelivered'; message: string }
   /** The configuration is wrong. */
   | { kind: 'config'; message: string }
   /** Anything else: a bug or an unexpected environment; never shown in detail. */
@@ -40,6 +43,8 @@ export function errorKind(error: unknown): ErrorKind {
   if (error instanceof ConcurrentUpdateError) return { kind: 'concurrent', message: error.message };
   if (error instanceof StaleVersionError) return { kind: 'stale', message: error.message };
   if (error instanceof ForbiddenError) return { kind: 'forbidden', message: error.message };
+  if (error instanceof MailNotConfiguredError) return { kind: 'forbidden', message: error.message };
+  if (error instanceof MailDeliveryError) return { kind: 'undelivered', message: error.message };
   if (error instanceof ConfigError) return { kind: 'config', message: error.message };
   return { kind: 'unexpected' };
 }

@@ -91,6 +91,17 @@ export async function startServer(
     });
   }
 
+  if (!services.mailer.configured) {
+    // One line: what is off for want of mail (README, Password reset and registration).
+    if (config.people.selfRegistration) {
+      log.warn(
+        'no mail server (SSO_SMTP_URL): password reset by email and self-registration (SSO_SELF_REGISTRATION) are off',
+      );
+    } else {
+      log.info('no mail server (SSO_SMTP_URL): password reset by email is off');
+    }
+  }
+
   const sweep = setInterval(() => {
     store
       .sweepExpired()

@@ -36,6 +36,11 @@ import {
 import { describeError } from './log.ts';
 import { endpointLimits, type EndpointLimits } from './security/endpoint-limits.ts';
 import { SignInGuard } from './security/sign-in-guard.ts';
+import { BackgroundWork } from './background.ts';
+import { createMailer, type Mailer } from './mail/mailer.ts';
+import { MailLimits } from './security/mail-limits.ts';
+import { PasswordReset } from './people/password-reset.ts';
+import { Registration } from './people/registration.ts';
 
 export interface Services {
   config: Readonly<Config>;
@@ -61,6 +66,14 @@ export interface Services {
   /** The guard against guessing passwords and device codes. */
   guard: SignInGuard;
   limits: EndpointLimits;
+  /** Outgoing mail (SSO_SMTP_URL); `configured` is false without it. */
+  mailer: Mailer;
+  /** Work done after a request was answered (mails); `idle()` waits for it. */
+  background: BackgroundWork;
+  /** Password reset by email. */
+  passwordReset: PasswordReset;
+  /** Self-registration (SSO_SELF_REGISTRATION). */
+  registration: Registration;
   /** The key that seals secrets in the store (see keys/secrets-at-rest.ts). */
   masterKey: MasterKey;
   /**
@@ -176,6 +189,22 @@ export async function startServices(
     clock,
   );
   if (systemRecords && !readOnly) await ensureSystemRecords(store, config, clients);
+  const mailer = createMailer(config.mail);
+  const background = new BackgroundWork(log);
+  const mailLimits = new MailLimits(store, config.people.mailLimits);
+  const people = { store, accounts, audit, mailer, limits: mailLimits, background, log };
+  const passwordReset = new PasswordReset({
+    ...people,
+    sessions,
+    issuer: config.issuer,
+    linkTtl: config.people.resetLinkTtl,
+  });
+  const registration = new Registration({
+    ...people,
+    issuer: config.issuer,
+    offered: config.people.selfRegistration,
+    linkTtl: config.people.registrationLinkTtl,
+  });
   return {
     config,
     log,
@@ -194,9 +223,16 @@ export async function startServices(
     firstRun: new FirstRun(store, accounts, audit, config.admin, config.issuer),
     consoleSessions: new ConsoleSessions(store, config.admin, clock),
     administration: (by) =>
-      localAdministration({ accounts, clients, apis, keys, audit, guard, sessions, factors }, by),
+      localAdministration(
+        { accounts, clients, apis, keys, audit, guard, sessions, factors, passwordReset },
+        by,
+      ),
     guard,
     limits,
+    mailer,
+    background,
+    passwordReset,
+    registration,
     masterKey,
     async rewrapSecrets(newKey) {
       const text = newKey.key.toString('base64url');
@@ -209,6 +245,8 @@ export async function startServices(
     interruptedRewrap: interrupted,
     async close() {
       engine?.stop();
+      await background.idle();
+      mailer.close();
       await limits.stop();
       await store.close();
     },

@@ -111,6 +111,7 @@ const schemas: Record<string, Schema> = {
             'payload_too_large',
             'unsupported_media_type',
             'temporarily_unavailable',
+            'mail_undelivered',
             'server_error',
           ],
         },
@@ -165,6 +166,14 @@ const schemas: Record<string, Schema> = {
     minProperties: 1,
   },
   Password: object({ password }, ['password']),
+  ResetSent: object(
+    {
+      username: { type: 'string' },
+      email: { type: 'string', description: 'Where the link went.' },
+      expiresAt: { ...time, description: 'Until when the link works.' },
+    },
+    ['username', 'email', 'expiresAt'],
+  ),
   Unlock: object({ address: text(64) }),
   Unlocked: object(
     {
@@ -516,6 +525,23 @@ export function openApiDocument(issuer: string): Record<string, unknown> {
           },
         },
       },
+      '/users/{id}/password-reset': {
+        parameters: [userId],
+        post: {
+          operationId: 'sendPasswordReset',
+          summary: 'Mail the user a single-use password-reset link (SSO_RESET_LINK_TTL)',
+          description:
+            'Sent at once, to the address the user has. `400` for a disabled user or one without ' +
+            'an email address, `403` when mail is not set up here (SSO_SMTP_URL), `503` when the ' +
+            'mail server did not take the message (no link was made then).',
+          security: write,
+          responses: {
+            200: json('ResetSent', 'The link was handed to the mail server.'),
+            ...errors,
+            404: { $ref: '#/components/responses/NotFound' },
+          },
+        },
+      },
       '/users/{id}/unlock': {
         parameters: [userId],
         post: {
@@ -769,7 +795,9 @@ export function openApiDocument(issuer: string): Record<string, unknown> {
         Conflict: problem('A unique value is taken, or others kept changing the record.'),
         PreconditionFailed: problem('The record is no longer at the version in If-Match.'),
         PreconditionRequired: problem('A change needs If-Match.'),
-        Unavailable: problem('The store cannot be reached; try again later.'),
+        Unavailable: problem(
+          'The store (or, for a mail, the mail server) cannot be reached; try again later.',
+        ),
         TooLarge: problem('The body is larger than 64 KiB.'),
         NotJson: problem('The body is not application/json.'),
       },

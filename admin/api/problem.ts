@@ -18,6 +18,7 @@ export type ProblemCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'temporarily_unavailable'
+  | 'mail_undelivered'
   | 'server_error';
 
 const STATUS: Record<ProblemCode, [number, string]> = {
@@ -33,6 +34,7 @@ const STATUS: Record<ProblemCode, [number, string]> = {
   payload_too_large: [413, 'Payload too large'],
   unsupported_media_type: [415, 'Unsupported media type'],
   temporarily_unavailable: [503, 'Temporarily unavailable'],
+  mail_undelivered: [503, 'Mail not delivered'],
   server_error: [500, 'Server error'],
 };
 
@@ -81,6 +83,8 @@ export function toProblem(error: unknown): Problem {
       return new Problem('forbidden', known.message);
     case 'unavailable':
       return new Problem('temporarily_unavailable', STORE_OUTAGE_DESCRIPTION);
+    case 'undelivered':
+      return new Problem('mail_undelivered', known.message);
     case 'config':
     case 'unexpected':
       break;

@@ -109,6 +109,12 @@ export function adminApi(deps: AdminApiDeps): Middleware {
     }),
   );
   router.post(
+    '/users/:id/password-reset',
+    write(async (ctx, admin) => {
+      ctx.body = await admin.users.sendPasswordReset(param(ctx, 'id'));
+    }),
+  );
+  router.post(
     '/users/:id/unlock',
     write(async (ctx, admin) => {
       const { address } = checkBody<{ address?: string }>('Unlock', ctx.request.body ?? {});

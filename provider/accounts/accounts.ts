@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Account, AccountQuery, PostalAddress, Store } from '../../adapters/store.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { updateVersioned } from '../versioned-update.ts';
+import { checkPassword } from './password-policy.ts';
 import { PASSWORD_LENGTH, type PasswordHasher } from './passwords.ts';
 import {
   checkAddress,
@@ -30,6 +31,10 @@ const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 const GROUP = /^[\w.:/@-]{1,128}$/;
 
+declare const policyChecked: unique symbol;
+/** An argon2id hash of a password that met the policy: only `hashNewPassword` makes one. */
+export type CheckedPasswordHash = string & { readonly [policyChecked]: true };
+
 /** Account operations over the store. */
 export class Accounts {
   readonly #store: Store;
@@ -42,6 +47,15 @@ export class Accounts {
 
   /** Creates an account (without a password unless one is given); ValidationError on bad input. */
   async create(input: AccountInput, password?: string): Promise<Account> {
+    normalize(input); // bad input is told before a password is hashed for nothing
+    return this.createWithHash(
+      input,
+      password === undefined ? undefined : await this.hashNewPassword(password),
+    );
+  }
+
+  /** Creates an account whose password is already hashed (see hashNewPassword), as `create`. */
+  async createWithHash(input: AccountInput, passwordHash?: CheckedPasswordHash): Promise<Account> {
     const now = Date.now();
     const account: Account = {
       id: randomUUID(),
@@ -52,7 +66,7 @@ export class Accounts {
       updatedAt: now,
       version: 1,
     };
-    if (password !== undefined) account.passwordHash = await this.#hash(password);
+    if (passwordHash !== undefined) account.passwordHash = passwordHash;
     await this.#store.accounts.create(account);
     return account;
   }
@@ -128,8 +142,22 @@ export class Accounts {
   /** Sets the password of `login`'s account. */
   async setPassword(login: string, password: string): Promise<Account> {
     const account = await this.#require(login);
-    const passwordHash = await this.#hash(password);
+    return this.setPasswordHash(account.username, await this.hashNewPassword(password));
+  }
+
+  /** Sets the password of `login`'s account to one already hashed (see hashNewPassword). */
+  async setPasswordHash(login: string, passwordHash: CheckedPasswordHash): Promise<Account> {
+    const account = await this.#require(login);
     return this.#save(login, account, (current) => ({ ...current, passwordHash }));
+  }
+
+  /**
+   * The hash to store for a new password, once it meets the password policy (password-policy.ts);
+   * ValidationError when it does not. Every password SSO stores comes through here.
+   */
+  async hashNewPassword(password: string): Promise<CheckedPasswordHash> {
+    checkPassword(password);
+    return (await this.#hasher.hash(password)) as CheckedPasswordHash;
   }
 
   /**
@@ -231,20 +259,6 @@ export class Accounts {
       (current) => ({ ...change(current), updatedAt: Date.now() }),
       (next) => this.#store.accounts.replace(next),
       expectedVersion,
-    );
-  }
-
-  async #hash(password: string): Promise<string> {
-    checkPassword(password);
-    return this.#hasher.hash(password);
-  }
-}
-
-function checkPassword(password: string): void {
-  if (password.length < PASSWORD_LENGTH.min || password.length > PASSWORD_LENGTH.max) {
-    throw new ValidationError(
-      'password',
-      `password must be ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max} characters long`,
     );
   }
 }

@@ -8,6 +8,7 @@ import type { Clients } from '../clients/clients.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { KeyManagement } from '../keys/key-management.ts';
 import type { SecondFactors } from '../factors/second-factors.ts';
+import type { PasswordReset } from '../people/password-reset.ts';
 import { addressKey } from '../security/client-address.ts';
 import type { SignInGuard } from '../security/sign-in-guard.ts';
 import type { Sessions } from '../sessions/sessions.ts';
@@ -45,11 +46,13 @@ export interface AdministrationServices {
   guard: SignInGuard;
   sessions: Sessions;
   factors: SecondFactors;
+  passwordReset: PasswordReset;
 }
 
 /** The operations, with `by` recorded as the actor of every change. */
 export function localAdministration(services: AdministrationServices, by: Actor): AdminOperations {
-  const { accounts, clients, apis, keys, audit, guard, sessions, factors } = services;
+  const { accounts, clients, apis, keys, audit, guard, sessions, factors, passwordReset } =
+    services;
   const record = (entry: Omit<AuditEntry, 'actor' | 'ip'>) =>
     audit.record({ ...entry, actor: by.actor, ...(by.ip !== undefined ? { ip: by.ip } : {}) });
   const account = async (id: string): Promise<Account> => {
@@ -145,6 +148,16 @@ export function localAdministration(services: AdministrationServices, by: Actor)
         const updated = await accounts.setPassword((await account(id)).username, password);
         await record({ type: 'password.change', ...who(updated) });
         return userView(updated);
+      },
+      async sendPasswordReset(id) {
+        const found = await account(id);
+        const sent = await passwordReset.sendByAdministrator(found);
+        await record({ type: 'password.reset.send', ...who(found) });
+        return {
+          username: found.username,
+          email: sent.email,
+          expiresAt: new Date(sent.expiresAt).toISOString(),
+        };
       },
       async remove(id) {
         const found = await account(id);

@@ -17,6 +17,7 @@ import type {
   Page,
   RotationView,
   SessionView,
+  ResetSentView,
   SignOutView,
   UnlockView,
   UserView,
@@ -85,6 +86,12 @@ export interface UserOperations {
   /** With `expectedVersion`, StaleVersionError unless the user is still at that version. */
   update(id: string, changes: UserChanges, expectedVersion?: number): Promise<UserView>;
   setPassword(id: string, password: string): Promise<UserView>;
+  /**
+   * Mails the user a single-use password-reset link, now: ForbiddenError when mail is not set up,
+   * ValidationError when they are disabled or have no email address, MailDeliveryError when the
+   * mail server does not take it.
+   */
+  sendPasswordReset(id: string): Promise<ResetSentView>;
   /** Deletes the user with their sessions, grants and tokens. */
   remove(id: string): Promise<UserView>;
   /** Lifts the sign-in pauses of the user (and the block of `address`, when given). */

@@ -255,3 +255,12 @@ export interface UnlockView {
   lifted: boolean;
   addressLifted: boolean;
 }
+
+/** A password-reset link an administrator sent. */
+export interface ResetSentView {
+  username: string;
+  /** Where it went. */
+  email: string;
+  /** Until when it works (ISO 8601). */
+  expiresAt: string;
+}

@@ -76,6 +76,7 @@ export function describeFailure(error: unknown): Failure {
     case 'stale':
     case 'forbidden':
     case 'config':
+    case 'undelivered':
       return expected(known.message);
     case 'unexpected':
       break;

@@ -3,6 +3,7 @@
 // in one line, with one exit status, whether the store is here or behind --url.
 import { StoreConflictError, StoreUnavailableError } from '../../adapters/store.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { MailDeliveryError } from '../mail/errors.ts';
 import { ConcurrentUpdateError, StaleVersionError } from '../versioned-update.ts';
 import { RemoteError } from './errors.ts';
 
@@ -56,6 +57,8 @@ export function problemError(status: number, body: unknown, call: CallContext): 
       return new ForbiddenError(detail);
     case 'temporarily_unavailable':
       return new StoreUnavailableError(detail);
+    case 'mail_undelivered':
+      return new MailDeliveryError({ remote: 'the server could not deliver the mail' });
     case 'unauthorized':
       return new RemoteError(`${api} refused the access token of ${client}: ${detail}`);
     case 'insufficient_scope':

@@ -20,6 +20,7 @@ import type {
   Page,
   RotationView,
   SessionView,
+  ResetSentView,
   SignOutView,
   UnlockView,
   UserView,
@@ -96,6 +97,7 @@ export function remoteAdministration(api: AdminApiClient): AdminOperations {
       },
       signOutEverywhere: (id) => send<SignOutView>('DELETE', user(id, '/sessions')),
       resetSecondFactors: (id) => send<UserView>('DELETE', user(id, '/second-factors')),
+      sendPasswordReset: (id) => send<ResetSentView>('POST', user(id, '/password-reset')),
     },
 
     clients: {

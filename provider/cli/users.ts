@@ -246,6 +246,24 @@ const setPassword: Command = {
   },
 };
 
+const sendReset: Command = {
+  name: 'send-reset',
+  args: [USER],
+  summary: 'mail an account a single-use password-reset link',
+  options: {},
+  notes: [
+    "The link goes to the account's email address and works once, for SSO_RESET_LINK_TTL;",
+    'it needs mail (SSO_SMTP_URL, SSO_MAIL_FROM). Setting a password with it ends every session.',
+  ],
+  async run(args, context) {
+    const [login = ''] = args.positionals;
+    const admin = await context.admin();
+    const sent = await admin.users.sendPasswordReset((await admin.users.findByLogin(login)).id);
+    if (context.json) return printJson(sent);
+    print(`Sent a password-reset link to ${sent.email} (works until ${sent.expiresAt}).`);
+  },
+};
+
 const update: Command = {
   name: 'update',
   args: [USER],
@@ -336,5 +354,5 @@ export async function everyUser(admin: AdminOperations): Promise<UserView[]> {
 export const userCommands: CommandGroup = {
   name: 'users',
   summary: 'people who sign in',
-  commands: [add, listUsers, show, disable, enable, remove, setPassword, update, unlock],
+  commands: [add, listUsers, show, disable, enable, remove, setPassword, sendReset, update, unlock],
 };

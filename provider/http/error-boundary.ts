@@ -50,6 +50,8 @@ function classify(error: unknown): Answer {
       return { status: 412, error: 'precondition_failed', description: known.message };
     case 'forbidden':
       return { status: 403, error: 'forbidden', description: known.message };
+    case 'undelivered':
+      return { status: 503, error: 'temporarily_unavailable', description: known.message };
     case 'config':
     case 'unexpected':
       break;

@@ -355,6 +355,24 @@ describeEachBackend('admin API (%s store)', (backend) => {
       expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
     });
 
+    test('a common password is refused (400); a reset link needs mail, which is not set up here (403)', async () => {
+      const user = await newUser();
+      const common = await api.call<Json>('PUT', `/users/${String(user.id)}/password`, {
+        token,
+        body: { password: 'password123' },
+      });
+      expect([common.status, common.body.code]).toEqual([400, 'invalid_input']);
+      // Sending links by mail is in test/e2e/password-reset.test.ts, with a mail server.
+      const reset = await api.call<Json>('POST', `/users/${String(user.id)}/password-reset`, {
+        token,
+      });
+      expect(reset.status).toBe(403);
+      expect(reset.body).toMatchObject({
+        code: 'forbidden',
+        detail: 'Password reset by email is not set up here: SSO has no mail server (SSO_SMTP_URL)',
+      });
+    });
+
     test('disabling ends the sessions and tells the apps; enabling lets the user back in', async () => {
       const { user, app, config, tokens } = await signedInUser();
       const before = logoutTokens.length;

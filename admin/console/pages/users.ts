@@ -1,8 +1,9 @@
 // Console pages for people: list with search and paging, create, edit the profile and groups,
-// disable and enable (ending their sessions), set a password, unlock, delete; their sessions and
-// the apps they allowed, each revocable, and "sign out everywhere".
+// disable and enable (ending their sessions), set a password or mail a reset link, unlock, delete;
+// their sessions and the apps they allowed, each revocable, and "sign out everywhere".
 import type { UserChanges, UserInput } from '../../../provider/administration/operations.ts';
 import type { UserView } from '../../../provider/administration/views.ts';
+import { errorKind } from '../../../provider/error-kinds.ts';
 import { formError, type Page, type PageRouter } from '../console.ts';
 import { checked, lines, queryParam, text, version } from '../forms.ts';
 
@@ -94,6 +95,20 @@ export function userPages(pages: PageRouter): void {
       return;
     }
     await change(page, id, () => page.admin.users.setPassword(id, password), 'Password set.');
+  });
+  pages.post('/users/:id/password-reset', async (page) => {
+    const id = idOf(page);
+    try {
+      const sent = await page.admin.users.sendPasswordReset(id);
+      page.redirect(`/users/${id}`, `Sent a password-reset link to ${sent.email}.`);
+    } catch (error) {
+      // Not delivered is worth saying on the page too, as a 503: the mail server may come back.
+      const known = errorKind(error);
+      const message = known.kind === 'undelivered' ? known.message : formError(error);
+      if (!message) throw error;
+      const status = known.kind === 'undelivered' ? 503 : 400;
+      await showUser(page, await page.admin.users.get(id), message, status);
+    }
   });
   pages.post('/users/:id/unlock', async (page) => {
     const id = idOf(page);
