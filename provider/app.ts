@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Store } from '../adapters/store.ts';
 import { adminApi } from '../admin/api/routes.ts';
 import { adminConsole } from '../admin/console/console.ts';
+import { accountPage } from '../interactions/account/account.ts';
 import { assets } from '../interactions/assets.ts';
 import { interactionRoutes } from '../interactions/routes.ts';
 import { passwordResetRoutes } from '../interactions/password-reset.ts';
@@ -17,6 +18,7 @@ import type { ConsoleSessions } from './administration/console-sessions.ts';
 import type { FirstRun } from './administration/first-run.ts';
 import type { SecondFactors } from './factors/second-factors.ts';
 import type { SignInSteps } from './factors/sign-in-steps.ts';
+import type { Sessions } from './sessions/sessions.ts';
 import type { Apis } from './apis/apis.ts';
 import type { Clients } from './clients/clients.ts';
 import type { AuditLog } from './audit/audit.ts';
@@ -48,6 +50,8 @@ export interface AppInput {
   /** Where this server itself listens (known once it does), for calls to its own endpoints. */
   selfUrl: () => string;
   consoleSessions: ConsoleSessions;
+  accountSessions: ConsoleSessions;
+  sessions: Sessions;
   firstRun: FirstRun;
   factors: SecondFactors;
   signInSteps: SignInSteps;
@@ -129,6 +133,21 @@ export function createApp(input: AppInput): Koa {
       sessions: input.consoleSessions,
       firstRun: input.firstRun,
       administration: input.administration,
+      selfUrl: input.selfUrl,
+    }),
+  );
+  app.use(
+    accountPage({
+      issuer: config.issuer,
+      basePath: config.basePath,
+      log,
+      accounts,
+      clients: input.clients,
+      sessions: input.accountSessions,
+      people: input.sessions,
+      factors: input.factors,
+      audit,
+      issuerName: new URL(config.issuer).host,
       selfUrl: input.selfUrl,
     }),
   );

@@ -30,6 +30,7 @@ import { ConsoleSessions } from './administration/console-sessions.ts';
 import type { Actor, AdminOperations } from './administration/operations.ts';
 import {
   adminApiAudience,
+  ACCOUNT_CLIENT_ID,
   CONSOLE_CLIENT_ID,
   ensureSystemRecords,
 } from './administration/system.ts';
@@ -61,6 +62,8 @@ export interface Services {
   firstRun: FirstRun;
   /** Sessions of the admin console. */
   consoleSessions: ConsoleSessions;
+  /** Sessions of the account page. */
+  accountSessions: ConsoleSessions;
   /** What an administrator can do, with `by` recorded as the actor of every change. */
   administration(by: Actor): AdminOperations;
   /** The guard against guessing passwords and device codes. */
@@ -164,7 +167,7 @@ export async function startServices(
       throw new ValidationError('client', description ?? message ?? 'invalid client metadata');
     }
   };
-  const clients = new Clients(store, validate, [CONSOLE_CLIENT_ID]);
+  const clients = new Clients(store, validate, [CONSOLE_CLIENT_ID, ACCOUNT_CLIENT_ID]);
   const apis = new Apis(store, config.ttl.apiAccessToken, [adminApiAudience(config.issuer)]);
   const keys = new KeyManagement(store, config.ttl);
   const sessions = new Sessions(
@@ -222,6 +225,7 @@ export async function startServices(
     signInSteps: new SignInSteps(store, config.ttl.interaction),
     firstRun: new FirstRun(store, accounts, audit, config.admin, config.issuer),
     consoleSessions: new ConsoleSessions(store, config.admin, clock),
+    accountSessions: new ConsoleSessions(store, config.admin, clock, 'account'),
     administration: (by) =>
       localAdministration(
         { accounts, clients, apis, keys, audit, guard, sessions, factors, passwordReset },

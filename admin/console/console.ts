@@ -16,7 +16,11 @@ import type {
 } from '../../provider/administration/console-sessions.ts';
 import type { FirstRun } from '../../provider/administration/first-run.ts';
 import type { Actor, AdminOperations } from '../../provider/administration/operations.ts';
-import { ADMIN_PATH } from '../../provider/administration/system.ts';
+import {
+  ADMIN_PATH,
+  CONSOLE_CLIENT_ID,
+  ownPageClients,
+} from '../../provider/administration/system.ts';
 import type { Clients } from '../../provider/clients/clients.ts';
 import { errorKind } from '../../provider/error-kinds.ts';
 import { describeError, type Logger } from '../../provider/log.ts';
@@ -77,6 +81,8 @@ export function adminConsole(deps: ConsoleDeps): Middleware {
   const cookie = new SessionCookie(deps.sessions, root, secure);
   const signIn = new ConsoleSignIn({
     issuer: deps.issuer,
+    client: ownPageClients(deps.issuer).find((own) => own.clientId === CONSOLE_CLIENT_ID)!,
+    loginCookie: 'sso_console_login',
     clients: deps.clients,
     selfUrl: deps.selfUrl,
     cookiePath: root,

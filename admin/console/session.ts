@@ -16,16 +16,18 @@ export class SessionCookie {
   readonly #sessions: ConsoleSessions;
   readonly #path: string;
   readonly #secure: boolean;
+  readonly #name: string;
 
-  constructor(sessions: ConsoleSessions, path: string, secure: boolean) {
+  constructor(sessions: ConsoleSessions, path: string, secure: boolean, name = SESSION_COOKIE) {
     this.#sessions = sessions;
     this.#path = path;
     this.#secure = secure;
+    this.#name = name;
   }
 
   /** The live session of this request, or undefined (its stale cookie cleared). */
   async current(ctx: Context): Promise<ConsoleSession | undefined> {
-    const id = ctx.cookies.get(SESSION_COOKIE, { signed: true });
+    const id = ctx.cookies.get(this.#name, { signed: true });
     if (!id) return undefined;
     const session = await this.#sessions.find(id);
     if (!session) this.clear(ctx);
@@ -34,12 +36,12 @@ export class SessionCookie {
 
   /** Names `session` in this browser's cookie. */
   set(ctx: Context, session: ConsoleSession): void {
-    ctx.cookies.set(SESSION_COOKIE, session.id, this.#options());
+    ctx.cookies.set(this.#name, session.id, this.#options());
   }
 
   /** Clears the cookie. */
   clear(ctx: Context): void {
-    ctx.cookies.set(SESSION_COOKIE, '', { ...this.#options(), maxAge: 0 });
+    ctx.cookies.set(this.#name, '', { ...this.#options(), maxAge: 0 });
   }
 
   #options() {

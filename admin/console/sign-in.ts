@@ -1,18 +1,15 @@
-// The console signs administrators in the way any app does: the authorization-code flow with PKCE
-// against SSO's own issuer, as the first-party client `sso-console` (openid-client). Its calls to
+// SSO's own pages (the admin console, the account page) sign people in the way any app does: the
+// authorization-code flow with PKCE against SSO's own issuer, as a first-party client of SSO's own
+// (openid-client). Its calls to
 // the issuer (discovery, JWKS, token) go to this server's own listening address, since the
 // issuer's public URL may not be reachable from the server itself (behind a proxy, in a container).
 import type { Context } from 'koa';
 import * as oidc from 'openid-client';
-import {
-  CONSOLE_CLIENT_ID,
-  consolePostLogoutUri,
-  consoleRedirectUri,
-} from '../../provider/administration/system.ts';
+import type { PageClient } from '../../provider/administration/system.ts';
 import type { Clients } from '../../provider/clients/clients.ts';
 
-/** The cookie holding the sign-in in progress (PKCE verifier, state, nonce, where to return). */
-const LOGIN_COOKIE = 'sso_console_login';
+// The cookie holding the sign-in in progress (PKCE verifier, state, nonce, where to return) is
+// named after the client's session cookie, with `_login`.
 const LOGIN_TTL_MS = 10 * 60 * 1000;
 
 interface PendingSignIn {
@@ -24,6 +21,10 @@ interface PendingSignIn {
 
 export interface SignInDeps {
   issuer: string;
+  /** Which of SSO's own clients signs in, and where it is sent back. */
+  client: PageClient;
+  /** The name of the cookie of the sign-in in progress. */
+  loginCookie: string;
   clients: Clients;
   /** This server's own address, e.g. http://127.0.0.1:3000. */
   selfUrl: () => string;
@@ -59,17 +60,21 @@ export class ConsoleSignIn {
       nonce: oidc.randomNonce(),
       returnTo,
     };
-    ctx.cookies.set(LOGIN_COOKIE, Buffer.from(JSON.stringify(pending)).toString('base64url'), {
-      signed: true,
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: this.#deps.secure,
-      path: this.#deps.cookiePath,
-      maxAge: LOGIN_TTL_MS,
-      overwrite: true,
-    });
+    ctx.cookies.set(
+      this.#deps.loginCookie,
+      Buffer.from(JSON.stringify(pending)).toString('base64url'),
+      {
+        signed: true,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.#deps.secure,
+        path: this.#deps.cookiePath,
+        maxAge: LOGIN_TTL_MS,
+        overwrite: true,
+      },
+    );
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: consoleRedirectUri(this.#deps.issuer),
+      redirect_uri: this.#deps.client.redirectUri,
       scope: 'openid',
       code_challenge: await oidc.calculatePKCECodeChallenge(pending.verifier),
       code_challenge_method: 'S256',
@@ -85,8 +90,12 @@ export class ConsoleSignIn {
    * is no sign-in in progress in this browser. Throws openid-client's errors for a bad response.
    */
   async complete(ctx: Context): Promise<SignedIn | undefined> {
-    const raw = ctx.cookies.get(LOGIN_COOKIE, { signed: true });
-    ctx.cookies.set(LOGIN_COOKIE, '', { path: this.#deps.cookiePath, maxAge: 0, overwrite: true });
+    const raw = ctx.cookies.get(this.#deps.loginCookie, { signed: true });
+    ctx.cookies.set(this.#deps.loginCookie, '', {
+      path: this.#deps.cookiePath,
+      maxAge: 0,
+      overwrite: true,
+    });
     if (!raw) return undefined;
     let pending: PendingSignIn;
     try {
@@ -95,7 +104,7 @@ export class ConsoleSignIn {
       return undefined;
     }
     const config = await this.#configuration();
-    const callback = new URL(consoleRedirectUri(this.#deps.issuer));
+    const callback = new URL(this.#deps.client.redirectUri);
     callback.search = ctx.querystring;
     const tokens = await oidc.authorizationCodeGrant(config, callback, {
       pkceCodeVerifier: pending.verifier,
@@ -116,15 +125,16 @@ export class ConsoleSignIn {
     const config = await this.#configuration();
     return oidc.buildEndSessionUrl(config, {
       id_token_hint: idToken,
-      post_logout_redirect_uri: consolePostLogoutUri(this.#deps.issuer),
+      post_logout_redirect_uri: this.#deps.client.postLogoutUri,
     }).href;
   }
 
   // Discovered once (again after a failure, or when the console's secret changed).
   async #configuration(): Promise<oidc.Configuration> {
-    const client = await this.#deps.clients.get(CONSOLE_CLIENT_ID);
+    const client = await this.#deps.clients.get(this.#deps.client.clientId);
     const secret = client?.metadata.client_secret;
-    if (typeof secret !== 'string') throw new Error('the admin console client is not registered');
+    if (typeof secret !== 'string')
+      throw new Error(`${this.#deps.client.clientId} is not registered`);
     if (secret !== this.#secret || !this.#config) {
       this.#secret = secret;
       this.#config = this.#discover(secret);
@@ -146,7 +156,7 @@ export class ConsoleSignIn {
     };
     const config = await oidc.discovery(
       new URL(this.#deps.issuer),
-      CONSOLE_CLIENT_ID,
+      this.#deps.client.clientId,
       undefined,
       oidc.ClientSecretBasic(secret),
       {

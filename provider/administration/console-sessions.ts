@@ -1,4 +1,5 @@
-// Sessions of the admin console, kept in the store as Ticket records: shared by every instance and
+// Sessions of SSO's own signed-in pages (the admin console, the account page), kept in the store as
+// Ticket records: shared by every instance and
 // removed with their account (disabling or removing an administrator ends them). A session ends
 // after SSO_ADMIN_SESSION_IDLE without use, after SSO_ADMIN_SESSION_TTL in all, and as soon as the
 // console's grant at SSO ends: when the person signs out of SSO, is signed out everywhere, or is
@@ -27,14 +28,24 @@ const SEEN_RESOLUTION_MS = 60_000;
 /** Console sessions over the store. */
 export class ConsoleSessions {
   readonly #store: Store;
-  readonly #settings: Readonly<AdminSettings>;
+  readonly #settings: Readonly<Pick<AdminSettings, 'sessionIdle' | 'sessionTtl'>>;
   readonly #clock: () => number;
+  readonly #kind: string;
 
-  /** `clock`: milliseconds since the epoch, for the idle and total lifetimes (tests move it). */
-  constructor(store: Store, settings: Readonly<AdminSettings>, clock: () => number = Date.now) {
+  /**
+   * `clock`: milliseconds since the epoch, for the idle and total lifetimes (tests move it);
+   * `kind`: which pages these sessions are for (each kind its own namespace).
+   */
+  constructor(
+    store: Store,
+    settings: Readonly<Pick<AdminSettings, 'sessionIdle' | 'sessionTtl'>>,
+    clock: () => number = Date.now,
+    kind = 'console',
+  ) {
     this.#store = store;
     this.#settings = settings;
     this.#clock = clock;
+    this.#kind = kind;
   }
 
   /**
@@ -66,8 +77,8 @@ export class ConsoleSessions {
   /** The live session `id`, marked as used now; undefined (and removed) when it has ended. */
   async find(id: string): Promise<ConsoleSession | undefined> {
     if (!/^[\w-]{32}$/.test(id)) return undefined;
-    const record = await this.#store.oidc.find('Ticket', ticketId(id));
-    const session = record?.kind === 'console' ? (record.session as ConsoleSession) : undefined;
+    const record = await this.#store.oidc.find('Ticket', this.#ticketId(id));
+    const session = record?.kind === this.#kind ? (record.session as ConsoleSession) : undefined;
     if (!record || !session) return undefined;
     const now = this.#clock();
     const alive =
@@ -75,7 +86,7 @@ export class ConsoleSessions {
       now - session.createdAt < this.#settings.sessionTtl * 1000 &&
       (await this.#store.oidc.find('Grant', session.grantId)) !== undefined;
     if (!alive) {
-      await this.#store.oidc.destroy('Ticket', ticketId(id));
+      await this.#store.oidc.destroy('Ticket', this.#ticketId(id));
       return undefined;
     }
     if (now - session.seenAt > SEEN_RESOLUTION_MS) {
@@ -87,7 +98,11 @@ export class ConsoleSessions {
 
   /** Ends the session `id`. */
   async end(id: string): Promise<void> {
-    await this.#store.oidc.destroy('Ticket', ticketId(id));
+    await this.#store.oidc.destroy('Ticket', this.#ticketId(id));
+  }
+
+  #ticketId(id: string): string {
+    return `${this.#kind}:${id}`;
   }
 
   async #save(session: ConsoleSession): Promise<void> {
@@ -98,13 +113,9 @@ export class ConsoleSessions {
     const expiresIn = Math.max(1, Math.ceil((left - this.#clock()) / 1000));
     await this.#store.oidc.upsert(
       'Ticket',
-      ticketId(session.id),
-      { kind: 'console', accountId: session.accountId, session },
+      this.#ticketId(session.id),
+      { kind: this.#kind, accountId: session.accountId, session },
       expiresIn,
     );
   }
-}
-
-function ticketId(id: string): string {
-  return `console:${id}`;
 }

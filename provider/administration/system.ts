@@ -10,6 +10,12 @@ import { ValidationError } from '../errors.ts';
 /** The client id of the admin console. */
 export const CONSOLE_CLIENT_ID = 'sso-console';
 
+/** The client id of the account page. */
+export const ACCOUNT_CLIENT_ID = 'sso-account';
+
+/** The path of the account page under the issuer. */
+export const ACCOUNT_PATH = '/account';
+
 /** The scopes of the admin API: reading, and changing. */
 export const ADMIN_SCOPES = { read: 'admin:read', write: 'admin:write' } as const;
 
@@ -31,7 +37,7 @@ export function consolePostLogoutUri(issuer: string): string {
   return `${issuer}${ADMIN_PATH}/signed-out`;
 }
 
-/** Creates or updates the console client and the admin API so that they match the issuer. */
+/** Creates or updates SSO's own clients and the admin API so that they match the issuer. */
 export async function ensureSystemRecords(
   store: Store,
   config: Readonly<Config>,
@@ -57,20 +63,49 @@ export async function ensureSystemRecords(
       if ((error as { name?: string }).name !== 'StoreConflictError') throw error;
     }
   }
-  const client = await store.clients.get(CONSOLE_CLIENT_ID);
-  const redirect = consoleRedirectUri(config.issuer);
-  const postLogout = consolePostLogoutUri(config.issuer);
+  for (const own of ownPageClients(config.issuer)) await ensurePageClient(store, clients, own);
+}
+
+/** One of SSO's own first-party clients: its pages sign people in through the code flow. */
+export interface PageClient {
+  clientId: string;
+  name: string;
+  redirectUri: string;
+  postLogoutUri: string;
+}
+
+/** SSO's own page clients for `issuer`: the admin console and the account page. */
+export function ownPageClients(issuer: string): PageClient[] {
+  return [
+    {
+      clientId: CONSOLE_CLIENT_ID,
+      name: 'SSO admin console',
+      redirectUri: consoleRedirectUri(issuer),
+      postLogoutUri: consolePostLogoutUri(issuer),
+    },
+    {
+      clientId: ACCOUNT_CLIENT_ID,
+      name: 'Your account',
+      redirectUri: `${issuer}${ACCOUNT_PATH}/callback`,
+      postLogoutUri: `${issuer}${ACCOUNT_PATH}/signed-out`,
+    },
+  ];
+}
+
+// Creates `own`, or points its redirect URIs at the issuer's current URL.
+async function ensurePageClient(store: Store, clients: Clients, own: PageClient): Promise<void> {
+  const client = await store.clients.get(own.clientId);
   if (!client) {
     try {
       await clients.create({
-        clientId: CONSOLE_CLIENT_ID,
-        name: 'SSO admin console',
+        clientId: own.clientId,
+        name: own.name,
         type: 'confidential',
         grantTypes: ['authorization_code'],
-        redirectUris: [redirect],
-        postLogoutRedirectUris: [postLogout],
+        redirectUris: [own.redirectUri],
+        postLogoutRedirectUris: [own.postLogoutUri],
         firstParty: true,
-        // The console is on the issuer's own origin, whatever its scheme.
+        // SSO's pages are on the issuer's own origin, whatever its scheme.
         allowInsecureRedirectUris: true,
       });
     } catch (error) {
@@ -79,20 +114,20 @@ export async function ensureSystemRecords(
     return;
   }
   const uris = client.metadata.redirect_uris;
-  if (Array.isArray(uris) && uris.length === 1 && uris[0] === redirect) return;
+  if (Array.isArray(uris) && uris.length === 1 && uris[0] === own.redirectUri) return;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await store.clients.get(CONSOLE_CLIENT_ID);
+    const current = await store.clients.get(own.clientId);
     if (!current) return;
     const next = {
       ...current,
       metadata: {
         ...current.metadata,
-        redirect_uris: [redirect],
-        post_logout_redirect_uris: [postLogout],
+        redirect_uris: [own.redirectUri],
+        post_logout_redirect_uris: [own.postLogoutUri],
       },
       updatedAt: Date.now(),
     };
     if (await store.clients.replace(next)) return;
   }
-  throw new ValidationError('clientId', 'the admin console client kept changing; start again');
+  throw new ValidationError('clientId', `SSO's client ${own.clientId} kept changing; start again`);
 }

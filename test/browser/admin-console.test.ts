@@ -197,7 +197,7 @@ describe('admin console in a real browser', () => {
     await page.getByLabel('Full name').fill('Ada Lovelace');
     await page.getByLabel(/^Password/).fill(USER_PASSWORD);
     await page.getByRole('button', { name: 'Create' }).click();
-    await expect(page.locator('#notice').textContent()).resolves.toBe('Created ada.');
+    await page.locator('#notice', { hasText: 'Created ada.' }).waitFor();
     await shoot(page, 'user');
 
     // Ada signs in to the wiki in her own browser, through the code flow.
@@ -243,9 +243,11 @@ describe('admin console in a real browser', () => {
     await page.goto(pages.get('user')!);
     await expect(page.locator('#sessions').textContent()).resolves.toContain('Team Wiki');
     await page.getByRole('button', { name: 'Sign out everywhere' }).click();
-    await expect(page.locator('#notice').textContent()).resolves.toMatch(
-      new RegExp(`Signed out of 1 session\\(s\\)\\. Told ${app.clientId}\\.`),
-    );
+    await page
+      .locator('#notice', {
+        hasText: new RegExp(`Signed out of 1 session\\(s\\)\\. Told ${app.clientId}\\.`),
+      })
+      .waitFor();
     await expect(page.locator('#sessions').textContent()).resolves.toContain('No active sessions.');
     await shoot(page, 'user signed out');
     expect(logoutTokens).toHaveLength(1);
@@ -270,7 +272,7 @@ describe('admin console in a real browser', () => {
     await page.getByLabel('Name').fill('Wiki API');
     await page.getByLabel(/^Scopes/).fill('pages:read\npages:write');
     await page.getByRole('button', { name: 'Create' }).click();
-    await expect(page.locator('#notice').textContent()).resolves.toBe('API registered.');
+    await page.locator('#notice', { hasText: 'API registered.' }).waitFor();
     await shoot(page, 'API');
     await page.getByLabel('Token lifetime').fill('10m');
     await page.getByRole('button', { name: 'Save' }).click();

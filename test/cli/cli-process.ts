@@ -9,7 +9,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { adminApiAudience, CONSOLE_CLIENT_ID } from '../../provider/administration/system.ts';
+import {
+  ACCOUNT_CLIENT_ID,
+  adminApiAudience,
+  CONSOLE_CLIENT_ID,
+} from '../../provider/administration/system.ts';
 import { loadConfig } from '../../provider/config.ts';
 import { createLogger } from '../../provider/log.ts';
 import { startServices, type Services } from '../../provider/services.ts';
@@ -123,7 +127,7 @@ export async function cliSandbox(mode: CliMode = 'local'): Promise<CliSandbox> {
     allowedApis: [adminApiAudience(sso.issuer)],
   });
   const existing = {
-    clients: [CONSOLE_CLIENT_ID, REMOTE_CLIENT_ID],
+    clients: [ACCOUNT_CLIENT_ID, CONSOLE_CLIENT_ID, REMOTE_CLIENT_ID],
     apis: [adminApiAudience(sso.issuer)],
   };
   return {

@@ -105,10 +105,10 @@ describeIfMongo('copying the durable records between the embedded store and Mong
       env: { MONGODB_URI: mongoUri, SSO_MASTER_KEY: masterKey },
     });
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    // Besides the worker and the Orders API: the admin console client and the admin API, which
-    // the server started on MongoDB above registered for itself.
+    // Besides the worker and the Orders API: the admin console's and the account page's clients
+    // and the admin API, which the server started on MongoDB above registered for itself.
     expect(result.stdout).toBe(
-      'Copied 1 users, 2 clients, 2 APIs and 2 key sets to the embedded store.\n',
+      'Copied 1 users, 3 clients, 2 APIs and 2 key sets to the embedded store.\n',
     );
     await back.withServices(async ({ accounts, clients, store }) => {
       expect(await accounts.authenticate('mia', 'mia password 1')).toBeDefined();

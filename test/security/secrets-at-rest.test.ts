@@ -67,9 +67,15 @@ describe('secrets at rest: the embedded store', () => {
   let sso: TestSso;
   let client: { clientId: string; secret: string | undefined };
 
+  const totpSecret = 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU';
+
   beforeAll(async () => {
     sso = await startTestSso();
     client = await sso.client({ type: 'confidential', grantTypes: ['client_credentials'] });
+    // A person with an authenticator app: its shared secret is a secret too.
+    const person = await sso.user({ username: 'totp-holder' });
+    const account = (await sso.accounts.get(person.id))!;
+    await sso.store.accounts.replace({ ...account, totp: { secret: totpSecret, confirmedAt: 1 } });
   });
   afterAll(async () => {
     await sso.stop();
@@ -84,6 +90,7 @@ describe('secrets at rest: the embedded store', () => {
     const cookie = (await sso.store.keySets.get('cookie'))!;
     const secrets = [
       client.secret!,
+      totpSecret,
       ...signing.keys.map((key) => String(key.jwk.d)),
       ...cookie.keys.map((key) => String(key.jwk.k)),
     ];
@@ -92,6 +99,7 @@ describe('secrets at rest: the embedded store', () => {
     expect(bytes).toContain('sso:enc:v1:');
     for (const secret of secrets) expect(bytes.includes(secret)).toBe(false);
     // …while the service itself works with them.
+    expect((await sso.accounts.findByLogin('totp-holder'))?.totp?.secret).toBe(totpSecret);
     const config = await discover(sso.issuer, client.clientId, client.secret);
     expect((await oidc.clientCredentialsGrant(config)).access_token).toBeTruthy();
   });
@@ -155,7 +163,7 @@ describe('secrets at rest: the master key', () => {
       );
       expect(rewrap.from).toBe(before);
       expect(rewrap.to).not.toBe(before);
-      expect(rewrap.records).toBe(5); // two clients, the admin console client, two key sets
+      expect(rewrap.records).toBe(6); // two clients, SSO's two page clients, two key sets
       expect(masterKeyFrom(await readFile(join(cli.dataDir, 'master.key'), 'utf8')).id).toBe(
         rewrap.to,
       );
@@ -168,7 +176,7 @@ describe('secrets at rest: the master key', () => {
       // The running server adopts the new key file when it meets a secret sealed with it.
       expect((await oidc.clientCredentialsGrant(config)).access_token).toBeTruthy();
       const [event] = await sso.audit.list({ type: 'keys.rewrap', limit: 1 });
-      expect(event).toMatchObject({ details: { from: before, to: rewrap.to, records: 5 } });
+      expect(event).toMatchObject({ details: { from: before, to: rewrap.to, records: 6 } });
     } finally {
       await sso.stop();
     }
@@ -277,8 +285,8 @@ describeIfMongo('secrets at rest: MongoDB', () => {
           stdin: `${newKey}\n`,
         },
       );
-      // The worker, the admin console client, two key sets.
-      expect(expectJson<{ records: number }>(rewrap).records).toBe(4);
+      // The worker, SSO's two page clients (console, account), two key sets.
+      expect(expectJson<{ records: number }>(rewrap).records).toBe(5);
       const old = await startService({ ...sso.storeEnv });
       expect(old.stderr).toMatch(/does not open this store's secrets/);
       const opened = await cliSandboxFor({ ...sso.storeEnv, SSO_MASTER_KEY: newKey }).run([

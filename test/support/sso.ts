@@ -27,6 +27,8 @@ export interface TestSsoOptions {
   basePath?: string;
   /** Public origin of the issuer; default `http://127.0.0.1:<port>`. */
   publicOrigin?: string;
+  /** The issuer's host name with the server's own port (`localhost` for WebAuthn, which needs a name). */
+  host?: string;
   /** Extra environment (SSO_* variables) for the configuration. */
   env?: Record<string, string>;
   /** Which store: a fresh embedded file (default) or a fresh database on the test MongoDB. */
@@ -105,7 +107,7 @@ export function describeEachBackend(title: string, fn: (backend: Backend) => voi
 export async function startTestSso(options: TestSsoOptions = {}): Promise<TestSso> {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'sso-test-'));
-  const origin = options.publicOrigin ?? `http://127.0.0.1:${port}`;
+  const origin = options.publicOrigin ?? `http://${options.host ?? '127.0.0.1'}:${port}`;
   const env: Record<string, string> = {
     SSO_PORT: String(port),
     SSO_HOST: '127.0.0.1',
