@@ -79,6 +79,7 @@ const add: Command = {
       help: 'back-channel logout endpoint',
     },
     'first-party': { type: 'boolean', help: 'skip the consent page' },
+    'require-mfa': { type: 'boolean', help: 'everyone signing in to it needs a second factor' },
     'insecure-redirect-uris': {
       type: 'boolean',
       help: 'development only: allow http redirect URIs on hosts other than loopback',
@@ -156,6 +157,7 @@ const add: Command = {
       redirectUris,
       postLogoutRedirectUris: args.strings('post-logout-redirect-uri'),
       firstParty: args.flag('first-party'),
+      requireMfa: args.flag('require-mfa'),
       allowedApis: args.strings('api'),
       apiScopes: apiScopesOf(args.strings('api-scope')),
       resourceServerFor: args.strings('resource-server'),

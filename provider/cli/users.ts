@@ -36,6 +36,7 @@ const PROFILE_OPTIONS: Record<string, OptionSpec> = {
     ]),
   ),
   group: { type: 'string', multiple: true, value: 'GROUP', help: 'group membership' },
+  'require-mfa': { type: 'boolean', help: 'require a second factor at every sign-in' },
 };
 
 const PASSWORD_STDIN: OptionSpec = {
@@ -75,6 +76,18 @@ function printAccount(account: UserView, context: CommandContext): void {
           .replace(/\n/g, ', '),
     ],
     ['groups', list(account.groups)],
+    [
+      'second factors',
+      list(
+        [
+          account.secondFactors.totp ? 'authenticator app' : '',
+          account.secondFactors.passkeys ? `${account.secondFactors.passkeys} passkey(s)` : '',
+          account.secondFactors.recoveryCodesLeft
+            ? `${account.secondFactors.recoveryCodesLeft} recovery codes`
+            : '',
+        ].filter(Boolean),
+      ) + (account.mfaRequired ? ' (required)' : ''),
+    ],
     ['status', status(account)],
     ['created', humanTime(Date.parse(account.createdAt))],
     ['updated', humanTime(Date.parse(account.updatedAt))],
@@ -97,6 +110,7 @@ function profile(args: ParsedArgs): Omit<Partial<AccountInput>, 'username'> {
     if (value !== undefined) input.address = { ...input.address, [part]: value };
   }
   if (args.has('group')) input.groups = args.strings('group');
+  if (args.flag('require-mfa')) input.mfaRequired = true;
   return input;
 }
 
@@ -272,6 +286,7 @@ const update: Command = {
     ...PROFILE_OPTIONS,
     'no-email-verified': { type: 'boolean', help: 'mark the email address as not verified' },
     'no-groups': { type: 'boolean', help: 'remove every group membership' },
+    'no-require-mfa': { type: 'boolean', help: 'no longer require a second factor of this user' },
   },
   notes: [
     'Only the options given change. An empty value (--name "") removes that field. --group',
@@ -284,6 +299,8 @@ const update: Command = {
     const changes = profile(args);
     if (args.flag('no-email-verified')) changes.emailVerified = false;
     if (args.flag('no-groups')) changes.groups = [];
+    exclusive(args, 'require-mfa', 'no-require-mfa');
+    if (args.flag('no-require-mfa')) changes.mfaRequired = false;
     if (Object.keys(changes).length === 0) {
       throw new UsageError('nothing to change (see "sso users update --help")');
     }
@@ -327,6 +344,24 @@ const unlock: Command = {
   },
 };
 
+const resetFactors: Command = {
+  name: 'reset-factors',
+  args: [USER],
+  summary: "remove an account's second factors (a lost device)",
+  options: {},
+  notes: [
+    'Removes the authenticator app, the recovery codes and the passkeys. Where a second factor is',
+    'required, the next sign-in sets up a new one.',
+  ],
+  async run(args, context) {
+    const [login = ''] = args.positionals;
+    const admin = await context.admin();
+    const account = await admin.users.resetSecondFactors((await admin.users.findByLogin(login)).id);
+    if (context.json) return printJson(account);
+    print(`Removed the second factors of user ${account.username}.`);
+  },
+};
+
 // Whether an account with that username exists.
 async function existing(admin: AdminOperations, username: string): Promise<boolean> {
   try {
@@ -354,5 +389,17 @@ export async function everyUser(admin: AdminOperations): Promise<UserView[]> {
 export const userCommands: CommandGroup = {
   name: 'users',
   summary: 'people who sign in',
-  commands: [add, listUsers, show, disable, enable, remove, setPassword, sendReset, update, unlock],
+  commands: [
+    add,
+    listUsers,
+    show,
+    disable,
+    enable,
+    remove,
+    setPassword,
+    sendReset,
+    update,
+    unlock,
+    resetFactors,
+  ],
 };

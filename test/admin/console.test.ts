@@ -138,6 +138,30 @@ describeEachBackend('admin console sessions (%s store)', (backend) => {
     expect(asksForPassword(after)).toBe(true);
   });
 
+  test("a second factor can be required of a user, and a user's lost factors removed", async () => {
+    const { username } = await administrator();
+    const { agent } = await signedIn(username);
+    const target = await sso.user({ username: `factors${++serial}` }, PASSWORD);
+    const userPage = page(await agent.open(`${sso.issuer}/admin/users/${target.id}`));
+    expect(userPage.html).toContain('id="second-factors">none');
+    const profileForm = forms(userPage).find((form) =>
+      form.action.endsWith(`/admin/users/${target.id}`),
+    )!;
+    const saved = page(await agent.submit(profileForm, { mfaRequired: '1', emailVerified: '' }));
+    expect(saved.html).toContain('Saved.');
+    expect((await sso.accounts.get(target.id))?.mfaRequired).toBe(true);
+    const account = (await sso.accounts.get(target.id))!;
+    await sso.store.accounts.replace({
+      ...account,
+      totp: { secret: 'JBSWY3DPEHPK3PXP', confirmedAt: 1 },
+    });
+    const withFactor = page(await agent.open(`${sso.issuer}/admin/users/${target.id}`));
+    expect(withFactor.html).toContain('authenticator app · required');
+    const removed = page(await agent.submit(formTo(withFactor, '/second-factors/reset')));
+    expect(removed.html).toContain('Second factors removed');
+    expect((await sso.accounts.get(target.id))?.totp).toBeUndefined();
+  });
+
   test('a change made from an out-of-date page is refused and shows the current values', async () => {
     const { username } = await administrator();
     const { agent } = await signedIn(username);

@@ -309,6 +309,35 @@ describeEachMode('sso users (%s)', (mode) => {
     expectOneLineError(await sso.run(['users', 'update', 'carol']), 2, /nothing to change/);
   });
 
+  test('--require-mfa and --no-require-mfa; reset-factors removes every second factor', async () => {
+    const carol = expectJson<UserJson & { mfaRequired: boolean }>(
+      await sso.run(['users', 'add', 'carol', '--no-password', '--require-mfa', '--json']),
+    );
+    expect(carol.mfaRequired).toBe(true);
+    await sso.withServices(async ({ store }) => {
+      const account = (await store.accounts.get(carol.id))!;
+      await store.accounts.replace({
+        ...account,
+        totp: { secret: 'JBSWY3DPEHPK3PXP', confirmedAt: 1 },
+        recoveryCodes: { salt: 's', hashes: ['a'], createdAt: 1 },
+      });
+    });
+    const relaxed = expectJson<{ mfaRequired: boolean; secondFactors: unknown }>(
+      await sso.run(['users', 'update', 'carol', '--no-require-mfa', '--json']),
+    );
+    expect(relaxed).toMatchObject({
+      mfaRequired: false,
+      secondFactors: { totp: true, passkeys: 0, recoveryCodesLeft: 1 },
+    });
+    const reset = expectJson<{ secondFactors: unknown }>(
+      await sso.run(['users', 'reset-factors', 'carol', '--json']),
+    );
+    expect(reset.secondFactors).toEqual({ totp: false, passkeys: 0, recoveryCodesLeft: 0 });
+    await sso.withServices(async ({ accounts }) => {
+      expect((await accounts.get(carol.id))?.totp).toBeUndefined();
+    });
+  });
+
   test('a bad group is one line naming it', async () => {
     await addCarol();
     expectOneLineError(

@@ -72,6 +72,7 @@ export function appPages(pages: PageRouter): void {
       grantTypes: [...APP_KINDS[kind].input.grantTypes],
       name: text(form, 'name'),
       firstParty: checked(form, 'firstParty'),
+      requireMfa: checked(form, 'requireMfa'),
       allowedApis: values(form, 'apis'),
     };
     if (input.grantTypes.includes('authorization_code')) {
@@ -104,6 +105,7 @@ export function appPages(pages: PageRouter): void {
     const changes: ClientUpdate = {
       name: text(form, 'name'),
       firstParty: checked(form, 'firstParty'),
+      requireMfa: checked(form, 'requireMfa'),
       allowedApis: values(form, 'apis'),
     };
     if (current.grantTypes.includes('authorization_code')) {

@@ -59,6 +59,7 @@ export function userPages(pages: PageRouter): void {
       email: text(form, 'email'),
       emailVerified: checked(form, 'emailVerified'),
       groups: lines(form, 'groups'),
+      mfaRequired: checked(form, 'mfaRequired'),
       ...profile(form),
     };
     // A new address is unverified unless the box says otherwise; the rule is the service's.
@@ -116,6 +117,14 @@ export function userPages(pages: PageRouter): void {
     page.redirect(
       `/users/${id}`,
       unlocked.lifted ? 'Sign-in pause lifted.' : 'They were not paused.',
+    );
+  });
+  pages.post('/users/:id/second-factors/reset', async (page) => {
+    const id = idOf(page);
+    await page.admin.users.resetSecondFactors(id);
+    page.redirect(
+      `/users/${id}`,
+      'Second factors removed: a new one is set up at the next sign-in that needs one.',
     );
   });
   pages.post('/users/:id/signout', async (page) => {
