@@ -69,8 +69,8 @@ export class MongoCounters implements CounterRecords {
 
   async get(key: string): Promise<Counter | undefined> {
     return guarded(this.#uri, async () => {
-      const window = await this.#windows.findOne({ _id: key, ...unexpired(new Date()) });
-      if (!window) return undefined;
+      const window = await this.#windows.findOne({ _id: key });
+      if (!window || hasExpired(window.expiresAt, new Date())) return undefined;
       const points = this.#atomicUpdates
         ? window.points
         : window.points + (await this.#taken(window));
@@ -106,8 +106,8 @@ export class MongoCounters implements CounterRecords {
       );
       return live ? toCounter(live.points, live.expiresAt) : undefined;
     }
-    const live = await this.#windows.findOne({ _id: key, ...unexpired(now) });
-    if (!live) return undefined;
+    const live = await this.#windows.findOne({ _id: key });
+    if (!live || hasExpired(live.expiresAt, now)) return undefined;
     if (points <= 0) {
       // Taking points back is not atomic here (SSO's limiters only ever add one).
       await this.#windows.updateOne({ _id: key, window: live.window }, { $inc: { points } });

@@ -4,7 +4,7 @@ import type { Collection, WithoutId } from 'mongodb';
 import type { OidcModel, OidcPayload, OidcRecords } from '../store.ts';
 import { oidcCollection, type Collections, type OidcDoc } from './collections.ts';
 import { guarded, isDuplicateKey } from './errors.ts';
-import { expiryOf, hasExpired, unexpired } from './expiry.ts';
+import { expiryOf, hasExpired } from './expiry.ts';
 import { claimOnce } from './single-use.ts';
 import type { MongoUriInfo } from './uri.ts';
 
@@ -90,11 +90,12 @@ export class MongoOidcRecords implements OidcRecords {
     return guarded(this.#uri, async () => {
       const now = new Date();
       // (No projection: FerretDB 1.24 refuses one on findAndModify.)
+      // By `_id` (answered from the index on every server); expiry is checked on the answer.
       const before = await this.#of(model).findOneAndUpdate(
-        { _id: id, consumedAt: null, ...unexpired(now) },
+        { _id: id, consumedAt: null },
         { $set: { consumedAt: now } },
       );
-      if (!before) return false;
+      if (!before || hasExpired(before.expiresAt, now)) return false;
       if (this.#atomicUpdates) return true;
       return claimOnce(this.#collections.singleUse, `consume:${model}:${id}:${before.rev}`, now);
     });
@@ -104,12 +105,11 @@ export class MongoOidcRecords implements OidcRecords {
     model: OidcModel,
     accountId: string,
   ): Promise<{ id: string; payload: OidcPayload }[]> {
-    const docs = await guarded(this.#uri, () =>
-      this.#of(model)
-        .find({ accountId, ...unexpired(new Date()) })
-        .toArray(),
-    );
-    return docs.map((doc) => ({ id: doc._id, payload: fromDoc(doc) }));
+    const docs = await guarded(this.#uri, () => this.#of(model).find({ accountId }).toArray());
+    const now = new Date();
+    return docs
+      .filter((doc) => !hasExpired(doc.expiresAt, now))
+      .map((doc) => ({ id: doc._id, payload: fromDoc(doc) }));
   }
 
   async destroy(model: OidcModel, id: string): Promise<void> {
@@ -139,10 +139,9 @@ export class MongoOidcRecords implements OidcRecords {
     model: OidcModel,
     filter: { _id: string } | { uid: string } | { userCode: string },
   ): Promise<OidcPayload | undefined> {
-    const doc = await guarded(this.#uri, () =>
-      this.#of(model).findOne({ ...filter, ...unexpired(new Date()) }),
-    );
-    return doc ? fromDoc(doc) : undefined;
+    // One indexed field only (FerretDB answers nothing else from an index); expiry in code.
+    const doc = await guarded(this.#uri, () => this.#of(model).findOne(filter));
+    return doc && !hasExpired(doc.expiresAt, new Date()) ? fromDoc(doc) : undefined;
   }
 
   #of(model: OidcModel): Collection<OidcDoc> {
