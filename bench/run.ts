@@ -1,261 +1,425 @@
 /* eslint-disable no-console -- a benchmark reports on the console */
-// `npm run bench`: throughput of SSO's hot endpoints over real HTTP on loopback, on the embedded
-// store (and on MongoDB too when MONGODB_URI is set). Figures are printed as ratios to the cheapest
-// endpoint measured in the same run, because the machines are shared and absolute numbers drift.
-// Every loop is bounded in time; nothing leaves 127.0.0.1 (or the MONGODB_URI host).
+// `npm run bench`: SSO's hot paths beside its engine's own ceiling, measured in one run.
+//
+// Targets (bench/targets/), each its own process pinned to core 0 with taskset: SSO on the embedded
+// store, SSO on MongoDB (MONGODB_URI, or a server the tests would use: mongod or FerretDB), bare
+// oidc-provider with its in-memory adapter and SSO's settings, and argon2id verifications alone at
+// SSO's parameters. This process generates the load from core 1 (it re-runs itself under taskset),
+// over 32 keep-alive connections; each measurement follows a warm-up, targets take turns within each
+// of several rounds, and the table gives medians. It also measures the raw driver operations the
+// MongoDB paths are compared with (insertOne, findOne by _id) against the same server, and p99
+// latency in an open loop at 70 % of SSO's peak. Prints the table and writes it as JSON and Markdown
+// (bench/results/, or --out DIR).
+//
+// BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (1), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32); --smoke runs
+// every step briefly once (the CI check that the harness works; its figures mean nothing).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openMongoStore } from '../adapters/mongodb/mongodb-store.ts';
-import { openSqliteStore } from '../adapters/sqlite/sqlite-store.ts';
-import type { Store } from '../adapters/store.ts';
-import { loadConfig } from '../provider/config.ts';
-import { newMasterKeyText } from '../provider/keys/master-key.ts';
-import { createLogger } from '../provider/log.ts';
-import { startServer } from '../provider/server.ts';
+import * as oidc from 'openid-client';
+import { freePort } from '../test/support/free-port.ts';
+import { codeFlow } from '../test/support/flows.ts';
+import { startMongoTestServer, type MongoTestServer } from '../test/support/mongodb-server.ts';
+import { UserAgent } from '../test/support/user-agent.ts';
+import { BENCH_API, BENCH_SCOPE, type TargetReady } from './targets/fixture.ts';
+import { closedLoop, Connections, type Call, type Measured } from './load.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const API = 'https://api.bench.test';
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const smoke = args.includes('--smoke');
+const outIndex = args.indexOf('--out');
+const outDir = outIndex >= 0 ? args[outIndex + 1]! : join(here, 'results');
+const numberEnv = (name: string, fallback: number) =>
+  process.env[name] ? Number(process.env[name]) : fallback;
+const SECONDS = smoke ? 0.3 : numberEnv('BENCH_SECONDS', 5);
+const WARMUP = smoke ? 0.1 : numberEnv('BENCH_WARMUP_SECONDS', 1);
+const ROUNDS = smoke ? 1 : numberEnv('BENCH_ROUNDS', 3);
+const CONNECTIONS = numberEnv('BENCH_CONNECTIONS', 32);
+const OPEN_LOOP_SHARE = 0.7;
 
-interface Result {
-  name: string;
-  requests: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
+// Pinning: the load on core 1, the targets on core 0 (when there are two cores and taskset).
+const canPin = cpus().length >= 2 && spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
+if (canPin && process.env.BENCH_LOAD_PINNED !== '1') {
+  const again = spawnSync(
+    'taskset',
+    ['-c', '1', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...args],
+    { stdio: 'inherit', env: { ...process.env, BENCH_LOAD_PINNED: '1' } },
+  );
+  process.exit(again.status ?? 1);
 }
 
-// Runs `request` from CONCURRENCY loops for SECONDS; every answer must be `ok`.
-async function measure(
-  name: string,
-  request: () => Promise<Response>,
-  seconds = SECONDS,
-): Promise<Result> {
-  const latencies: number[] = [];
-  const deadline = performance.now() + seconds * 1000;
-  const loop = async () => {
-    while (performance.now() < deadline) {
-      const started = performance.now();
-      const response = await request();
-      await response.arrayBuffer();
-      if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
-      latencies.push(performance.now() - started);
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, loop));
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return {
-    name,
-    requests: latencies.length,
-    perSecond: latencies.length / elapsed,
-    p50: at(0.5),
-    p99: at(0.99),
-  };
+type TargetName = 'sso' | 'sso-mongodb' | 'bare' | 'argon2';
+interface Target {
+  name: TargetName;
+  process: ChildProcess;
+  ready: TargetReady;
+  connections: Connections;
 }
 
-// Heap in use after a full collection (bench runs with --expose-gc), so growth means retention.
-function settledHeap(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().heapUsed;
-}
-
-const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
-
-async function bench(label: string, store: Store): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'sso-bench-'));
-  const config = loadConfig({
-    SSO_PORT: '0',
-    SSO_HOST: '127.0.0.1',
-    SSO_DATA_DIR: dataDir,
-    SSO_LOG_LEVEL: 'error',
-    SSO_MASTER_KEY: newMasterKeyText(),
-    // The request limits count every request, as in production, but are set too high to refuse any.
-    SSO_RATE_LIMIT_PER_ADDRESS: '100000000',
-    SSO_RATE_LIMIT_PER_CLIENT: '100000000',
-  });
-  const running = await startServer(config, store, createLogger(config.logLevel));
-  // The issuer is only used in token claims here; requests go to the listener.
-  const base = running.listenUrl;
-  try {
-    await running.apis.create({ audience: API, scopes: ['read'] });
-    const { client, secret } = await running.clients.create({
-      type: 'confidential',
-      grantTypes: ['client_credentials'],
-      allowedApis: [API],
-    });
-    const basic = `Basic ${Buffer.from(`${client.clientId}:${secret}`).toString('base64')}`;
-    const form = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' };
-    const { client: plain, secret: plainSecret } = await running.clients.create({
-      type: 'confidential',
-      grantTypes: ['client_credentials'],
-    });
-    const plainForm = {
-      authorization: `Basic ${Buffer.from(`${plain.clientId}:${plainSecret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    };
-    const token = (
-      (await (
-        await fetch(`${base}/token`, {
-          method: 'POST',
-          headers: plainForm,
-          body: 'grant_type=client_credentials',
-        })
-      ).json()) as { access_token: string }
-    ).access_token;
-    await running.accounts.create({ username: 'bench' }, 'bench password 1');
-    // 10,000 people (straight into the store) and a machine client of the admin API, to list them.
-    const now = Date.now();
-    for (let start = 0; start < 10_000; start += 250) {
-      await Promise.all(
-        Array.from({ length: 250 }, (_, i) => {
-          const username = `user-${String(start + i).padStart(5, '0')}`;
-          return store.accounts.create({
-            id: `bench-${start + i}`,
-            username,
-            email: `${username}@example.com`,
-            emailVerified: true,
-            groups: [],
-            disabled: false,
-            createdAt: now,
-            updatedAt: now,
-            version: 1,
-          });
-        }),
-      );
-    }
-    const adminApi = `${config.issuer}/admin/api`;
-    const { client: automation, secret: automationSecret } = await running.clients.create({
-      type: 'confidential',
-      grantTypes: ['client_credentials'],
-      allowedApis: [adminApi],
-    });
-    const adminToken = (
-      (await (
-        await fetch(`${base}/token`, {
-          method: 'POST',
-          headers: {
-            authorization: `Basic ${Buffer.from(`${automation.clientId}:${automationSecret}`).toString('base64')}`,
-            'content-type': 'application/x-www-form-urlencoded',
-          },
-          body: `grant_type=client_credentials&scope=admin:read&resource=${encodeURIComponent(adminApi)}`,
-        })
-      ).json()) as { access_token: string }
-    ).access_token;
-    const admin = { authorization: `Bearer ${adminToken}` };
-    const deep = Buffer.from('user-09000').toString('base64url');
-
-    const heapBefore = settledHeap();
-    const results = [
-      await measure('discovery (no store access)', () =>
-        fetch(`${base}/.well-known/openid-configuration`),
-      ),
-      await measure('JWKS', () => fetch(`${base}/jwks`)),
-      await measure('client_credentials → JWT for an API', () =>
-        fetch(`${base}/token`, {
-          method: 'POST',
-          headers: form,
-          body: `grant_type=client_credentials&scope=read&resource=${encodeURIComponent(API)}`,
-        }),
-      ),
-      await measure('client_credentials → opaque token', () =>
-        fetch(`${base}/token`, {
-          method: 'POST',
-          headers: plainForm,
-          body: 'grant_type=client_credentials',
-        }),
-      ),
-      await measure('introspection of an opaque token', () =>
-        fetch(`${base}/token/introspection`, {
-          method: 'POST',
-          headers: plainForm,
-          body: `token=${token}`,
-        }),
-      ),
-      await measure('admin API: users, first page (10,000)', () =>
-        fetch(`${base}/admin/api/users?limit=50`, { headers: admin }),
-      ),
-      await measure('admin API: users, page 180 of 200', () =>
-        fetch(`${base}/admin/api/users?limit=50&cursor=${deep}`, { headers: admin }),
-      ),
-      await measure('admin API: users, prefix search', () =>
-        fetch(`${base}/admin/api/users?limit=50&search=user-05`, { headers: admin }),
-      ),
-    ];
-    // Sign-in must not tell unknown users from wrong passwords by its timing: compare the medians.
-    const median = async (login: string, password: string) => {
-      const times: number[] = [];
-      const until = performance.now() + SECONDS * 1000;
-      while (performance.now() < until) {
-        const started = performance.now();
-        await running.accounts.authenticate(login, password);
-        times.push(performance.now() - started);
+async function startTarget(name: TargetName, env: Record<string, string> = {}): Promise<Target> {
+  const file = { sso: 'sso.ts', 'sso-mongodb': 'sso.ts', bare: 'bare.ts', argon2: 'argon2.ts' }[
+    name
+  ];
+  const port = await freePort();
+  const command = [process.execPath, join(here, 'targets', file)];
+  const child = spawn(
+    canPin ? 'taskset' : command[0]!,
+    canPin ? ['-c', '0', ...command] : [command[1]!],
+    {
+      env: { ...process.env, ...env, BENCH_PORT: String(port), BENCH_LOAD_PINNED: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const ready = await new Promise<TargetReady>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      try {
+        const parsed = JSON.parse(line) as TargetReady;
+        if (parsed.ready) resolve(parsed);
+      } catch {
+        // Not the ready line.
       }
-      times.sort((a, b) => a - b);
-      return { ms: times[Math.floor(times.length / 2)]!, count: times.length };
-    };
-    const right = await median('bench', 'bench password 1');
-    const wrong = await median('bench', 'not the password');
-    const unknown = await median('nobody', 'not the password');
-    const heapAfter = settledHeap();
-    const rss = process.memoryUsage().rss;
+    });
+    child.once('exit', (code) => reject(new Error(`bench target ${name} exited (${code})`)));
+  });
+  return { name, process: child, ready, connections: new Connections(ready.url, CONNECTIONS) };
+}
 
-    const baseline = results[0]!.perSecond;
-    console.log(
-      `\n${label}  (${CONCURRENCY} concurrent requests, ${SECONDS}s each; request limits counting)`,
-    );
-    console.log(
-      'endpoint'.padEnd(40),
-      'req/s'.padStart(8),
-      'vs discovery'.padStart(13),
-      'p50 ms'.padStart(8),
-      'p99 ms'.padStart(8),
-    );
-    for (const result of results) {
-      console.log(
-        result.name.padEnd(40),
-        result.perSecond.toFixed(0).padStart(8),
-        `${(result.perSecond / baseline).toFixed(2)}×`.padStart(13),
-        result.p50.toFixed(1).padStart(8),
-        result.p99.toFixed(1).padStart(8),
-      );
-    }
-    console.log(
-      `password check (argon2id ${config.argon2.memoryKib} KiB, t=${config.argon2.iterations}), median of ${right.count}/${wrong.count}/${unknown.count}: ` +
-        `right ${right.ms.toFixed(1)} ms, wrong ${wrong.ms.toFixed(1)} ms, unknown user ${unknown.ms.toFixed(1)} ms ` +
-        `(unknown ÷ wrong = ${(unknown.ms / wrong.ms).toFixed(2)})`,
-    );
-    console.log(
-      `heap after a full GC: ${mib(heapBefore)} MiB before, ${mib(heapAfter)} MiB after (resident: ${mib(rss)} MiB)`,
-    );
-  } finally {
-    await running.close();
-    await rm(dataDir, { recursive: true, force: true });
+// The largest resident set the target had (VmHWM), in MiB.
+async function peakRss(target: Target): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${target.process.pid}/status`, 'utf8');
+    const kib = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kib ? Number(kib) / 1024 : undefined;
+  } catch {
+    return undefined;
   }
 }
 
-const dataDir = await mkdtemp(join(tmpdir(), 'sso-bench-store-'));
-const sqlite = openSqliteStore(dataDir);
-await sqlite.migrate();
-await bench('embedded store (node:sqlite)', sqlite);
-await rm(dataDir, { recursive: true, force: true });
+const basic = (client: { id: string; secret: string }) =>
+  `Basic ${Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString('base64')}`;
+const form = 'application/x-www-form-urlencoded';
 
-if (process.env.MONGODB_URI) {
-  const dbName = `sso_bench_${Date.now()}`;
-  const mongo = await openMongoStore(process.env.MONGODB_URI, {
-    dbName,
-    log: { warn: () => undefined },
+const jwtCall = (t: Target): Call => ({
+  method: 'POST',
+  path: '/token',
+  headers: { authorization: basic(t.ready.jwtClient), 'content-type': form },
+  body: `grant_type=client_credentials&scope=${BENCH_SCOPE}&resource=${encodeURIComponent(BENCH_API)}`,
+});
+const opaqueCall = (t: Target): Call => ({
+  method: 'POST',
+  path: '/token',
+  headers: { authorization: basic(t.ready.opaqueClient), 'content-type': form },
+  body: 'grant_type=client_credentials',
+});
+
+// Checks that a target answers each scenario the way the scenario means (a JWT for the API, an
+// opaque token, an active introspection) and returns the introspection request.
+async function probe(t: Target): Promise<Call> {
+  const token = async (call: Call) => {
+    const { status, body } = await t.connections.send(call);
+    if (status !== 200) throw new Error(`${t.name}: token ${status} ${body}`);
+    return (JSON.parse(body) as { access_token: string }).access_token;
+  };
+  const jwt = await token(jwtCall(t));
+  if (jwt.split('.').length !== 3) throw new Error(`${t.name}: not a JWT for the API: ${jwt}`);
+  const opaque = await token(opaqueCall(t));
+  if (opaque.includes('.')) throw new Error(`${t.name}: not an opaque token: ${opaque}`);
+  const introspection: Call = {
+    method: 'POST',
+    path: '/token/introspection',
+    headers: { authorization: basic(t.ready.opaqueClient), 'content-type': form },
+    body: `token=${opaque}`,
+  };
+  const answer = await t.connections.send(introspection);
+  if (!(JSON.parse(answer.body) as { active?: boolean }).active) {
+    throw new Error(`${t.name}: introspection not active: ${answer.body}`);
+  }
+  return introspection;
+}
+
+// The sign-in of scenario D: a person signs in through SSO's pages (a fresh browser each time,
+// argon2id included) and the app exchanges the code; or, on the argon2 target, one verification.
+async function signInFlow(t: Target): Promise<() => Promise<void>> {
+  if (t.name === 'argon2') {
+    const call: Call = { method: 'POST', path: '/', body: '' };
+    return async () => {
+      const { status } = await t.connections.send(call);
+      if (status !== 200) throw new Error(`argon2: HTTP ${status}`);
+    };
+  }
+  const signIn = t.ready.signIn!;
+  const config = await oidc.discovery(
+    new URL(t.ready.url),
+    signIn.clientId,
+    undefined,
+    oidc.ClientSecretBasic(signIn.secret),
+    { execute: [oidc.allowInsecureRequests] },
+  );
+  return async () => {
+    const agent = new UserAgent({ ssoOrigin: new URL(t.ready.url).origin });
+    const { tokens } = await codeFlow(
+      config,
+      agent,
+      { login: signIn.login, password: signIn.password },
+      { redirect_uri: signIn.redirectUri, scope: 'openid' },
+    );
+    if (!tokens.id_token) throw new Error('no ID token');
+  };
+}
+
+interface Scenario {
+  key: 'A' | 'B' | 'C' | 'D' | 'E';
+  title: string;
+  targets: TargetName[];
+  measure: (t: Target, seconds: number) => Promise<Measured>;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+const started = new Date();
+let mongoServer: MongoTestServer | undefined;
+let mongoUri = process.env.MONGODB_URI;
+if (!mongoUri) {
+  mongoServer = await startMongoTestServer({ ...process.env, MONGODB_URI: '' });
+  mongoUri = mongoServer?.uri;
+}
+const dbName = `sso_bench_${Date.now()}`;
+let mongoTargetUri: string | undefined;
+if (mongoUri) {
+  const url = new URL(mongoUri);
+  url.pathname = `/${dbName}`;
+  mongoTargetUri = url.href;
+}
+
+const targets = new Map<TargetName, Target>();
+const results = new Map<string, Measured[]>();
+const record = (key: string, measured: Measured) => {
+  if (measured.errors > 0) {
+    throw new Error(`${key}: ${measured.errors} wrong answers, the first: ${measured.firstError}`);
+  }
+  results.set(key, [...(results.get(key) ?? []), measured]);
+};
+let mongoDescription = 'none';
+let mongo: MongoClient | undefined;
+try {
+  targets.set('sso', await startTarget('sso'));
+  targets.set('bare', await startTarget('bare'));
+  targets.set('argon2', await startTarget('argon2'));
+  if (mongoTargetUri) {
+    targets.set('sso-mongodb', await startTarget('sso-mongodb', { MONGODB_URI: mongoTargetUri }));
+    mongo = await new MongoClient(mongoTargetUri, { maxPoolSize: CONNECTIONS }).connect();
+    const info = await mongo.db(dbName).command({ buildInfo: 1 });
+    const ferret = (info as { ferretdbVersion?: string }).ferretdbVersion;
+    mongoDescription = ferret ? `FerretDB ${ferret}` : `MongoDB ${String(info.version)}`;
+  }
+  const introspections = new Map<TargetName, Call>();
+  const flows = new Map<TargetName, () => Promise<void>>();
+  for (const t of targets.values()) {
+    if (t.name !== 'argon2') introspections.set(t.name, await probe(t));
+    if (t.name === 'sso' || t.name === 'argon2') flows.set(t.name, await signInFlow(t));
+  }
+  const withStore: TargetName[] = ['sso', 'bare', ...(mongo ? ['sso-mongodb' as const] : [])];
+  const scenarios: Scenario[] = [
+    {
+      key: 'A',
+      title: 'client credentials → JWT for an API',
+      targets: withStore,
+      measure: (t, s) => t.connections.closed(jwtCall(t), s),
+    },
+    {
+      key: 'B',
+      title: 'client credentials → opaque token',
+      targets: withStore,
+      measure: (t, s) => t.connections.closed(opaqueCall(t), s),
+    },
+    {
+      key: 'C',
+      title: 'introspection of an opaque token',
+      targets: withStore,
+      measure: (t, s) => t.connections.closed(introspections.get(t.name)!, s),
+    },
+    {
+      key: 'D',
+      title: 'full code-flow sign-in (argon2id)',
+      targets: ['sso', 'argon2'],
+      measure: (t, s) => closedLoop(flows.get(t.name)!, s, CONNECTIONS),
+    },
+    {
+      key: 'E',
+      title: 'discovery (no store)',
+      targets: withStore,
+      measure: (t, s) =>
+        t.connections.closed({ method: 'GET', path: '/.well-known/openid-configuration' }, s),
+    },
+  ];
+
+  // The raw driver operations on the same server, at the same concurrency.
+  const collection = mongo?.db(dbName).collection<{ _id: string; payload: string }>('raw_bench');
+  const payload = randomBytes(300).toString('base64');
+  const ids: string[] = [];
+  if (collection) {
+    for (let i = 0; i < 2000; i += 500) {
+      const batch = Array.from({ length: 500 }, (_, j) => ({ _id: `seed-${i + j}`, payload }));
+      await collection.insertMany(batch);
+      ids.push(...batch.map((d) => d._id));
+    }
+  }
+  const raw = (op: 'insertOne' | 'findOne', seconds: number): Promise<Measured> =>
+    closedLoop(
+      async () => {
+        if (op === 'insertOne') {
+          await collection!.insertOne({ _id: randomBytes(16).toString('hex'), payload });
+        } else {
+          const id = ids[Math.floor(Math.random() * ids.length)]!;
+          if (!(await collection!.findOne({ _id: id }))) throw new Error(`no ${id}`);
+        }
+      },
+      seconds,
+      CONNECTIONS,
+    );
+
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const scenario of scenarios) {
+      // Targets take turns, in another order each round.
+      const order = scenario.targets.map((_, i, all) => all[(i + round) % all.length]!);
+      for (const name of order) {
+        const t = targets.get(name)!;
+        await scenario.measure(t, WARMUP);
+        const measured = await scenario.measure(t, SECONDS);
+        record(`${scenario.key}:${name}`, measured);
+        console.error(
+          `round ${round + 1}/${ROUNDS} ${scenario.key} ${name}: ${measured.perSecond.toFixed(0)}/s`,
+        );
+      }
+    }
+    if (collection) {
+      for (const op of ['insertOne', 'findOne'] as const) {
+        await raw(op, WARMUP);
+        record(`raw:${op}`, await raw(op, SECONDS));
+      }
+    }
+  }
+
+  // p99 in an open loop at 70 % of the peak just measured, for SSO on the embedded store and bare.
+  const openLoop = new Map<string, Measured>();
+  for (const scenario of scenarios.filter((s) => 'ABC'.includes(s.key))) {
+    for (const name of ['sso', 'bare'] as const) {
+      const t = targets.get(name)!;
+      const peak = median(results.get(`${scenario.key}:${name}`)!.map((m) => m.perSecond));
+      const call =
+        scenario.key === 'A'
+          ? jwtCall(t)
+          : scenario.key === 'B'
+            ? opaqueCall(t)
+            : introspections.get(name)!;
+      const measured = await t.connections.open(call, peak * OPEN_LOOP_SHARE, SECONDS);
+      if (measured.errors > 0)
+        throw new Error(`open loop ${scenario.key} ${name}: ${measured.firstError}`);
+      openLoop.set(`${scenario.key}:${name}`, measured);
+    }
+  }
+
+  const rss: Partial<Record<TargetName, number>> = {};
+  for (const t of targets.values()) rss[t.name] = await peakRss(t);
+
+  // ---- the report ----
+  const rate = (key: string) => {
+    const runs = results.get(key);
+    return runs ? median(runs.map((m) => m.perSecond)) : undefined;
+  };
+  const ratio = (a?: number, b?: number) => (a !== undefined && b ? a / b : undefined);
+  const rows = scenarios.map((scenario) => {
+    const sso = rate(`${scenario.key}:sso`);
+    const ceiling = rate(`${scenario.key}:${scenario.key === 'D' ? 'argon2' : 'bare'}`);
+    const onMongo = rate(`${scenario.key}:sso-mongodb`);
+    const rawOp = scenario.key === 'B' ? 'insertOne' : scenario.key === 'C' ? 'findOne' : undefined;
+    const rawRate = rawOp ? rate(`raw:${rawOp}`) : undefined;
+    return {
+      scenario: `${scenario.key} ${scenario.title}`,
+      ssoPerSecond: sso,
+      ceilingPerSecond: ceiling,
+      ceiling: scenario.key === 'D' ? 'argon2id alone' : 'bare oidc-provider',
+      ssoOverCeiling: ratio(sso, ceiling),
+      ssoP99AtSeventyPercentMs: openLoop.get(`${scenario.key}:sso`)?.p99Ms,
+      bareP99AtSeventyPercentMs: openLoop.get(`${scenario.key}:bare`)?.p99Ms,
+      mongoPerSecond: onMongo,
+      mongoOverEmbedded: ratio(onMongo, sso),
+      rawDriverOperation: rawOp,
+      rawDriverPerSecond: rawRate,
+      mongoOverRawDriver: ratio(onMongo, rawRate),
+    };
   });
-  await mongo.migrate();
-  await bench(`MongoDB (${mongo.target})`, mongo);
-  const client = await new MongoClient(process.env.MONGODB_URI).connect();
-  await client.db(dbName).dropDatabase();
-  await client.close();
-} else {
-  console.log('\n(set MONGODB_URI to measure the MongoDB store too)');
+  const report = {
+    date: started.toISOString(),
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      pinned: canPin ? 'targets on core 0, load on core 1 (taskset)' : 'not pinned',
+      mongodb: mongoDescription,
+    },
+    settings: {
+      seconds: SECONDS,
+      warmupSeconds: WARMUP,
+      rounds: ROUNDS,
+      connections: CONNECTIONS,
+      smoke,
+    },
+    rows,
+    peakRssMiB: rss,
+    runs: Object.fromEntries(results),
+    openLoop: Object.fromEntries(openLoop),
+  };
+
+  const n = (value?: number) =>
+    value === undefined ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: 0 });
+  const r = (value?: number) => (value === undefined ? '—' : value.toFixed(2));
+  const ms = (value?: number) => (value === undefined ? '—' : `${value.toFixed(1)} ms`);
+  const markdown = [
+    `| scenario | SSO embedded | ceiling | SSO ÷ ceiling | SSO p99 at 70 % | SSO on ${mongoDescription} | MongoDB ÷ embedded | MongoDB ÷ raw driver op |`,
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.scenario} | ${n(row.ssoPerSecond)}/s | ${n(row.ceilingPerSecond)}/s (${row.ceiling}) | ${r(row.ssoOverCeiling)} | ${ms(row.ssoP99AtSeventyPercentMs)} | ${n(row.mongoPerSecond)}${row.mongoPerSecond === undefined ? '' : '/s'} | ${r(row.mongoOverEmbedded)} | ${row.rawDriverOperation ? `${r(row.mongoOverRawDriver)} (${row.rawDriverOperation} ${n(row.rawDriverPerSecond)}/s)` : '—'} |`,
+    ),
+    '',
+    `Peak RSS (VmHWM): SSO embedded ${n(rss.sso)} MiB, bare oidc-provider ${n(rss.bare)} MiB (${r(ratio(rss.sso, rss.bare))}×)` +
+      (rss['sso-mongodb'] ? `, SSO on MongoDB ${n(rss['sso-mongodb'])} MiB` : '') +
+      '.',
+    '',
+    `${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}; ${report.machine.pinned}; ` +
+      `${CONNECTIONS} keep-alive connections, medians of ${ROUNDS} interleaved round(s) of ${SECONDS} s after ${WARMUP} s of warm-up; ${started.toISOString()}.`,
+  ].join('\n');
+  console.log(`\n${markdown}\n`);
+  await mkdir(outDir, { recursive: true });
+  const stem = smoke ? 'smoke' : `bench-${started.toISOString().slice(0, 19).replace(/:/g, '')}`;
+  await writeFile(join(outDir, `${stem}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(outDir, `${stem}.md`), `${markdown}\n`);
+  console.log(`written: ${join(outDir, `${stem}.json`)} and .md`);
+} finally {
+  for (const t of targets.values()) {
+    await t.connections.close();
+    t.process.kill('SIGTERM');
+  }
+  if (mongo) {
+    await mongo
+      .db(dbName)
+      .dropDatabase()
+      .catch(() => undefined);
+    await mongo.close();
+  }
+  await mongoServer?.stop();
 }
