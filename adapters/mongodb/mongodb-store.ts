@@ -11,6 +11,7 @@ import { guarded, unavailable } from './errors.ts';
 import { sweepExpired } from './expiry.ts';
 import { MongoKeySets } from './key-sets.ts';
 import { MongoApis, MongoClients } from './keyed-records.ts';
+import { watchMonitor } from './monitor-watchdog.ts';
 import { MongoOidcRecords } from './oidc-records.ts';
 import { createCollectionsAndIndexes, createTtlIndexes } from './schema.ts';
 import { readServerTraits, type ServerTraits } from './server-traits.ts';
@@ -89,12 +90,20 @@ export async function openMongoStore(
     await client.close().catch(() => undefined);
     throw unavailable(error, info, 'unreachable');
   }
+  // A polling check lasts at most the connect timeout (its socket timeout) when it works at all.
+  const connectTimeout = client.options.connectTimeoutMS || MONGO_STORE_DEFAULTS.socketTimeoutMS;
+  const watchdog = watchMonitor(
+    client,
+    connectTimeout * 2 + 1000,
+    options.log ?? MONGO_STORE_DEFAULTS.log,
+  );
   const dbName = options.dbName ?? info.dbName ?? MONGO_STORE_DEFAULTS.dbName;
   const db = client.db(dbName);
   let traits: ServerTraits;
   try {
     traits = await readServerTraits(db);
   } catch (error) {
+    watchdog.stop();
     await client.close().catch(() => undefined);
     throw unavailable(error, info, 'unreachable');
   }
@@ -150,6 +159,7 @@ export async function openMongoStore(
     },
     async close() {
       fallback.stop();
+      watchdog.stop();
       await client.close();
     },
   };
