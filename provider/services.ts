@@ -18,6 +18,7 @@ import {
   type MasterKey,
 } from './keys/master-key.ts';
 import { resealAll, sealSecrets, Sealer } from './keys/secrets-at-rest.ts';
+import { ConfigurationCache } from './clients/configuration-cache.ts';
 import { startEngine, type Engine } from './oidc/engine.ts';
 import { KeyManagement } from './keys/key-management.ts';
 import { SecondFactors } from './factors/second-factors.ts';
@@ -126,7 +127,9 @@ export async function startServices(
   // A key file may be replaced by `sso keys rewrap` in another process: read it again then.
   const reload = keyFile ? () => readMasterKeyFile(keyFile) : undefined;
   const sealer = new Sealer(masterKey, alsoOpens, reload);
-  const store = sealSecrets(rawStore, sealer);
+  // Clients and APIs in memory for the engine; their writes through `store` move its stamp.
+  const configuration = new ConfigurationCache(sealSecrets(rawStore, sealer));
+  const { store } = configuration;
   // Secrets an older version kept in the clear are sealed now (not during a rewrap: that would
   // seal them with the old key again).
   const resealed = interrupted || readOnly ? 0 : await resealAll(rawStore, store, sealer);
@@ -145,7 +148,7 @@ export async function startServices(
     ? undefined
     : await startEngine({
         config,
-        store,
+        store: configuration.engineStore,
         accounts,
         log,
         security: { guard, limits, audit },
