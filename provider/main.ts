@@ -1,4 +1,5 @@
 // `npm start`: reads the configuration, opens the store and serves until SIGINT/SIGTERM.
+import './threadpool.ts';
 import { loadConfig } from './config.ts';
 import { errorKind } from './error-kinds.ts';
 import { createLogger, describeError } from './log.ts';

@@ -34,9 +34,9 @@ export class SqliteCounters implements CounterRecords {
     const now = Date.now();
     const expiresAt = durationMs > 0 ? now + durationMs : null;
     const row = reset
-      ? await this.#db.get<Row>(RESET, key, points, expiresAt)
-      : await this.#db.get<Row>(ADD, key, points, expiresAt, now, now);
-    return toCounter(row!);
+      ? await this.#db.write(RESET, [key, points, expiresAt], true)
+      : await this.#db.write(ADD, [key, points, expiresAt, now, now], true);
+    return toCounter(row as Row);
   }
 
   async get(key: string): Promise<Counter | undefined> {

@@ -42,6 +42,8 @@ export class Database {
   readonly #statements = new Map<string, StatementSync>();
   readonly #lockWaitMs: number;
   #damaged: string | undefined;
+  // Writes waiting for the next group commit (see write).
+  #pending: PendingWrite[] = [];
 
   constructor(path: string, options: DatabaseOptions = {}) {
     this.#path = path;
@@ -65,6 +67,26 @@ export class Database {
   /** Runs a write; answers how many rows it changed. */
   run(sql: string, ...params: SQLInputValue[]): Promise<number> {
     return this.#attempt(() => Number(this.#prepare(sql).run(...params).changes));
+  }
+
+  /**
+   * Runs a single-statement write in the next group commit: every such write made during one turn
+   * of the event loop lands in one transaction, committed before any of them resolves. With
+   * `returning` it answers the statement's first row (an `… RETURNING` upsert), else how many rows
+   * it changed. A statement that fails (a constraint) fails alone; an error that ends the
+   * transaction fails every write of it, none of which landed.
+   *
+   * A commit costs far more than a statement (the write-ahead log is appended page by page), so
+   * under load this is several times cheaper per write than a commit each, for the same
+   * durability: nothing resolves before it is committed.
+   */
+  write(sql: string, params: SQLInputValue[], returning: true): Promise<unknown>;
+  write(sql: string, params: SQLInputValue[], returning?: false): Promise<number>;
+  write(sql: string, params: SQLInputValue[], returning = false): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.#pending.length === 0) setImmediate(() => void this.#commitPending());
+      this.#pending.push({ sql, params, returning, resolve, reject });
+    });
   }
 
   /** The first row of a query, or undefined. */
@@ -151,6 +173,55 @@ export class Database {
     if (this.#db.isOpen) this.#db.close();
   }
 
+  async #commitPending(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    let outcomes: Outcome[] = [];
+    try {
+      await this.#attempt(() => {
+        outcomes = [];
+        this.#db.exec('BEGIN IMMEDIATE');
+        try {
+          for (const write of batch) {
+            try {
+              const statement = this.#prepare(write.sql);
+              outcomes.push({
+                value: write.returning
+                  ? statement.get(...write.params)
+                  : Number(statement.run(...write.params).changes),
+              });
+            } catch (error) {
+              // Still in the transaction: only this statement was undone.
+              if (!this.#db.isTransaction) throw error;
+              this.#noteDamage(error);
+              outcomes.push({ error: translate(error) });
+            }
+          }
+          this.#db.exec('COMMIT');
+        } catch (error) {
+          if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+          throw error;
+        }
+      });
+    } catch (error) {
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    batch.forEach((write, i) => {
+      const outcome = outcomes[i]!;
+      if ('error' in outcome) write.reject(outcome.error);
+      else write.resolve(outcome.value);
+    });
+  }
+
+  #noteDamage(error: unknown): void {
+    const code = sqliteCode(error);
+    if (code !== undefined && DAMAGED_CODES.has(code)) {
+      const { message } = error as { message?: unknown };
+      this.#damaged = typeof message === 'string' ? message : 'the database file is damaged';
+    }
+  }
+
   #throwIfDamaged(): void {
     if (this.#damaged !== undefined) {
       throw new StoreUnavailableError(`embedded store unavailable: ${this.#damaged}`);
@@ -181,11 +252,7 @@ export class Database {
       try {
         return fn();
       } catch (error) {
-        const code = sqliteCode(error);
-        if (code !== undefined && DAMAGED_CODES.has(code)) {
-          const { message } = error as { message?: unknown };
-          this.#damaged = typeof message === 'string' ? message : 'the database file is damaged';
-        }
+        this.#noteDamage(error);
         if (!isBusy(error)) throw translate(error);
         if (Date.now() >= deadline) {
           throw new StoreUnavailableError(
@@ -199,6 +266,16 @@ export class Database {
     }
   }
 }
+
+interface PendingWrite {
+  sql: string;
+  params: SQLInputValue[];
+  returning: boolean;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { value: unknown } | { error: unknown };
 
 /** The synchronous calls available inside a transaction. */
 export interface SyncDatabase {

@@ -32,7 +32,7 @@ export class SqliteOidcRecords implements OidcRecords {
     expiresIn?: number,
   ): Promise<void> {
     const row = toRow(payload, expiresIn);
-    await this.#db.run(`${INSERT} ${REPLACE}`, model, id, ...row);
+    await this.#db.write(`${INSERT} ${REPLACE}`, [model, id, ...row]);
   }
 
   async insertIfAbsent(
@@ -42,13 +42,10 @@ export class SqliteOidcRecords implements OidcRecords {
     expiresIn?: number,
   ): Promise<boolean> {
     const row = toRow(payload, expiresIn);
-    const changed = await this.#db.run(
+    const changed = await this.#db.write(
       `${INSERT} ${REPLACE}
        WHERE oidc_records.expires_at IS NOT NULL AND oidc_records.expires_at <= ?`,
-      model,
-      id,
-      ...row,
-      Date.now(),
+      [model, id, ...row, Date.now()],
     );
     return changed === 1;
   }
@@ -67,13 +64,10 @@ export class SqliteOidcRecords implements OidcRecords {
 
   async consume(model: OidcModel, id: string): Promise<boolean> {
     const now = Date.now();
-    const changed = await this.#db.run(
+    const changed = await this.#db.write(
       `UPDATE oidc_records SET consumed_at = ?
        WHERE model = ? AND id = ? AND consumed_at IS NULL AND ${LIVE}`,
-      now,
-      model,
-      id,
-      now,
+      [now, model, id, now],
     );
     return changed === 1;
   }
@@ -93,7 +87,7 @@ export class SqliteOidcRecords implements OidcRecords {
   }
 
   async destroy(model: OidcModel, id: string): Promise<void> {
-    await this.#db.run(`DELETE FROM oidc_records WHERE model = ? AND id = ?`, model, id);
+    await this.#db.write(`DELETE FROM oidc_records WHERE model = ? AND id = ?`, [model, id]);
   }
 
   async revokeByGrantId(model: OidcModel, grantId: string): Promise<number> {

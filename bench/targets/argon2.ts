@@ -1,5 +1,6 @@
 // The ceiling of a sign-in: argon2id verifications alone, at SSO's parameters, one per request, on
-// the same libuv pool SSO uses (provider/accounts/passwords.ts).
+// the same libuv pool SSO uses (provider/accounts/passwords.ts), sized the same way.
+import '../../provider/threadpool.ts';
 import { createServer } from 'node:http';
 import { loadConfig } from '../../provider/config.ts';
 import { createPasswordHasher } from '../../provider/accounts/passwords.ts';

@@ -1,5 +1,6 @@
 // SSO as it runs (provider/server.ts: every middleware, the store, the request limits counting), on
 // the embedded store or on MongoDB (MONGODB_URI), with the benchmark's fixture registered.
+import '../../provider/threadpool.ts';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
