@@ -8,6 +8,16 @@ import { expiryOf, hasExpired } from './expiry.ts';
 import { claimOnce } from './single-use.ts';
 import type { MongoUriInfo } from './uri.ts';
 
+// The models oidc-provider saves once, at creation (consume() marks them used): AccessToken,
+// ClientCredentials, AuthorizationCode, RefreshToken. Sessions, grants, interactions and device
+// codes are saved again as they change.
+const WRITTEN_ONCE: ReadonlySet<OidcModel> = new Set([
+  'AccessToken',
+  'ClientCredentials',
+  'AuthorizationCode',
+  'RefreshToken',
+]);
+
 // A write that races another first write of the same id may see a duplicate key: try again.
 const WRITE_ATTEMPTS = 3;
 
@@ -34,9 +44,16 @@ export class MongoOidcRecords implements OidcRecords {
     expiresIn?: number,
   ): Promise<void> {
     const doc = toDoc(payload, expiresIn);
-    await guarded(this.#uri, () =>
-      retryOnDuplicate(() => this.#of(model).replaceOne({ _id: id }, doc, { upsert: true })),
-    );
+    const collection = this.#of(model);
+    await guarded(this.#uri, async () => {
+      // A token is written once, under a new random id: a plain insert, which costs a server less
+      // than an upsert (FerretDB's is a read and then a write). An id that is taken after all
+      // (a record written again) is replaced, as for the other models.
+      if (WRITTEN_ONCE.has(model) && (await insertUnlessTaken(collection, { _id: id, ...doc }))) {
+        return;
+      }
+      await retryOnDuplicate(() => collection.replaceOne({ _id: id }, doc, { upsert: true }));
+    });
   }
 
   // One atomic insert decides. When a record holds the id, it is either live (answer false) or
