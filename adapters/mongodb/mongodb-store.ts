@@ -1,7 +1,7 @@
 // The production store on MongoDB 6+, AWS DocumentDB or FerretDB, through the official driver.
 // Multi-document transactions are never used (standalone servers and FerretDB have none): every
 // write that must happen once is decided by one atomic single-document write.
-import { MongoClient, type MongoClientOptions } from 'mongodb';
+import { MongoClient, type CommandStartedEvent, type MongoClientOptions } from 'mongodb';
 import { StoreUnavailableError, type Store } from '../store.ts';
 import { MongoAccounts } from './accounts.ts';
 import { MongoAudit } from './audit.ts';
@@ -41,6 +41,11 @@ export interface MongoStoreOptions {
   readonly sweepIntervalMs?: number;
   /** Where the store's warnings go (one when TTL indexes are refused). Default: process.emitWarning. */
   readonly log?: MongoStoreLog;
+  /**
+   * Called with every command the store sends (the driver's command monitoring), for tests and
+   * diagnostics: test/mongodb/query-plans.test.ts explains each query the store makes.
+   */
+  readonly onCommand?: (event: CommandStartedEvent) => void;
 }
 
 /** The part of a logger the store uses (the service's Logger fits). */
@@ -179,8 +184,11 @@ function createClient(uri: string, info: MongoUriInfo, options: MongoStoreOption
   if (!info.options.has('connecttimeoutms')) {
     clientOptions.connectTimeoutMS = socketTimeout || MONGO_STORE_DEFAULTS.socketTimeoutMS;
   }
+  if (options.onCommand) clientOptions.monitorCommands = true;
   try {
-    return new MongoClient(uri, clientOptions);
+    const client = new MongoClient(uri, clientOptions);
+    if (options.onCommand) client.on('commandStarted', options.onCommand);
+    return client;
   } catch (error) {
     const reason = typeof error === 'object' && error && 'message' in error ? error.message : '';
     throw new StoreUnavailableError(
