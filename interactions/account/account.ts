@@ -87,6 +87,7 @@ export function accountPage(deps: AccountPageDeps): Middleware {
         basePath: deps.basePath,
         root,
         assetsPath: `${deps.basePath}/assets`,
+        brand: (ctx.state as { brand?: unknown }).brand,
         notice: typeof ctx.query.notice === 'string' ? ctx.query.notice.slice(0, 200) : undefined,
         error: undefined,
         csrf: undefined,
