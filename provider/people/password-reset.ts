@@ -74,6 +74,11 @@ export class PasswordReset {
     return spokenDuration(this.#deps.linkTtl);
   }
 
+  /** Seconds a link works. */
+  get linkTtl(): number {
+    return this.#deps.linkTtl;
+  }
+
   /**
    * Someone at `address` asked for a link for `login`: counted against the address (the seconds to
    * wait are answered when it asked too often), then looked up and mailed in the background. The

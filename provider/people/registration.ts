@@ -86,6 +86,11 @@ export class Registration {
     return spokenDuration(this.#deps.linkTtl);
   }
 
+  /** Seconds a link works. */
+  get linkTtl(): number {
+    return this.#deps.linkTtl;
+  }
+
   /**
    * Someone at `address` registers `input`: ValidationError for input that breaks a rule (told
    * before anything is counted or looked up); the seconds to wait when the address asked too
