@@ -2,34 +2,35 @@
 import type { InteractionResults } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import type { Apis } from '../provider/apis/apis.ts';
+import type { MessageKey, Text } from './i18n/locales.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-/** People-readable descriptions of the OpenID Connect scopes. */
-export const SCOPE_DESCRIPTIONS: Record<string, string> = {
-  openid: 'Know who you are',
-  profile: 'Your name, username and profile',
-  email: 'Your email address',
-  phone: 'Your phone number',
-  address: 'Your postal address',
-  groups: 'The groups you belong to',
-  offline_access: 'Stay connected when you are not using it',
+/** People-readable descriptions of the OpenID Connect scopes, in the catalogues. */
+const SCOPE_DESCRIPTIONS: Record<string, MessageKey> = {
+  openid: 'scope.openid',
+  profile: 'scope.profile',
+  email: 'scope.email',
+  phone: 'scope.phone',
+  address: 'scope.address',
+  groups: 'scope.groups',
+  offline_access: 'scope.offline_access',
 };
 
 /** People-readable names of single claims an app may ask for with the `claims` parameter. */
-const CLAIM_DESCRIPTIONS: Record<string, string> = {
-  email: 'Your email address',
-  email_verified: 'Whether your email address is verified',
-  phone_number: 'Your phone number',
-  phone_number_verified: 'Whether your phone number is verified',
-  address: 'Your postal address',
-  groups: 'The groups you belong to',
-  birthdate: 'Your date of birth',
-  gender: 'Your gender',
+const CLAIM_DESCRIPTIONS: Record<string, MessageKey> = {
+  email: 'scope.email',
+  email_verified: 'claim.email_verified',
+  phone_number: 'scope.phone',
+  phone_number_verified: 'claim.phone_number_verified',
+  address: 'scope.address',
+  groups: 'scope.groups',
+  birthdate: 'claim.birthdate',
+  gender: 'claim.gender',
 };
 
 export interface ConsentView {
-  scopes: string[];
+  scopes: Text[];
   apis: { name: string; scopes: string[] }[];
 }
 
@@ -40,10 +41,16 @@ export async function consentView(registry: Apis, details: Details): Promise<Con
     missingOIDCClaims?: string[];
     missingResourceScopes?: Record<string, string[]>;
   };
-  const scopes = [
-    ...(prompt.missingOIDCScope ?? []).map((scope) => SCOPE_DESCRIPTIONS[scope] ?? scope),
+  const scopes: Text[] = [
+    ...(prompt.missingOIDCScope ?? []).map(
+      (scope): Text => SCOPE_DESCRIPTIONS[scope] ?? { raw: scope },
+    ),
     ...(prompt.missingOIDCClaims ?? []).map(
-      (claim) => CLAIM_DESCRIPTIONS[claim] ?? claimName(claim),
+      (claim): Text =>
+        CLAIM_DESCRIPTIONS[claim] ?? {
+          key: 'claim.other',
+          values: { claim: claim.replace(/_/g, ' ') },
+        },
     ),
   ];
   const apis = await Promise.all(
@@ -52,12 +59,13 @@ export async function consentView(registry: Apis, details: Details): Promise<Con
       scopes: granted,
     })),
   );
-  return { scopes: [...new Set(scopes)], apis };
-}
-
-// `given_name` → "Your given name".
-function claimName(claim: string): string {
-  return `Your ${claim.replace(/_/g, ' ')}`;
+  // The same description once, whether asked as a scope or a claim.
+  const seen = new Set<string>();
+  const unique = scopes.filter((text) => {
+    const id = JSON.stringify(text);
+    return !seen.has(id) && Boolean(seen.add(id));
+  });
+  return { scopes: unique, apis };
 }
 
 /** Grants everything the consent prompt asks for and answers the interaction result. */

@@ -1,26 +1,41 @@
-// What people are told when they must wait before trying again: in plain words, the same whether or
-// not the account exists.
+// What people are told when they must wait before trying again (in plain words, the same whether
+// or not the account exists), and the words of SSO's own refusals, as texts of the catalogues.
+import { COMMON_PASSWORD_MESSAGE } from '../provider/accounts/password-policy.ts';
 import type { RefusalReason } from '../provider/security/sign-in-guard.ts';
+import type { Text } from './i18n/locales.ts';
 
 /** The sentence for a refusal (or a wait after a failure), with the time in words. */
-export function retryMessage(reason: RefusalReason | 'wait', seconds: number): string {
-  const time = inWords(seconds);
+export function retryMessage(reason: RefusalReason | 'wait', seconds: number): Text {
+  const values = { time: { seconds } };
   switch (reason) {
     case 'wait':
-      return `Wait ${time} before trying again.`;
+      return { key: 'retry.wait', values };
     case 'delay':
-      return `Too many failed attempts. Wait ${time}, then try again.`;
+      return { key: 'retry.delay', values };
     case 'locked':
-      return `Too many failed attempts. Signing in from here is paused for ${time}; an administrator can lift the pause sooner.`;
+      return { key: 'retry.locked', values };
     case 'address':
-      return `Too many failed attempts from your network. Try again in ${time}.`;
+      return { key: 'retry.address', values };
   }
 }
 
-/** `seconds` as people say it: "1 second", "45 seconds", "15 minutes", "2 hours". */
-export function inWords(seconds: number): string {
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-  if (seconds < 60) return plural(seconds, 'second');
-  if (seconds < 3600) return plural(Math.ceil(seconds / 60), 'minute');
-  return plural(Math.ceil(seconds / 3600), 'hour');
+/**
+ * A refusal of SSO's rules (a ValidationError's message) as a text: the ones people meet on the
+ * pages are in the catalogues; any other is shown as it is, as a sentence.
+ */
+export function ruleText(message: string): Text {
+  if (message === COMMON_PASSWORD_MESSAGE) return 'password.common';
+  const length = /^password must be (\d+) to (\d+) characters long$/.exec(message);
+  if (length) {
+    return { key: 'password.length', values: { min: Number(length[1]), max: Number(length[2]) } };
+  }
+  if (message === 'start setting up the authenticator app again') return 'totp.startAgain';
+  if (message.startsWith('that code is not the current one')) return 'totp.notCurrent';
+  return { raw: sentence(message) };
+}
+
+/** An error message as a sentence on a page: capitalized, with a full stop. */
+export function sentence(text: string): string {
+  const capitalized = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capitalized) ? capitalized : `${capitalized}.`;
 }

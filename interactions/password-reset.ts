@@ -16,11 +16,12 @@ import {
   formFields,
   peopleForm,
   returnUid,
-  sentence,
   showDeadLink,
   showMessage,
   showTooMany,
 } from './people-pages.ts';
+import type { Text } from './i18n/locales.ts';
+import { ruleText } from './messages.ts';
 import { renderPage } from './render.ts';
 
 /** The routes of the password-reset pages. */
@@ -28,15 +29,14 @@ export function passwordResetRoutes(reset: PasswordReset): Router {
   const router = new Router();
   const again = (ctx: Context) => ({
     href: `${basePathOf(ctx)}${PEOPLE_PATHS.forgot}`,
-    text: 'Ask for a new link',
+    text: 'forgot.again' as const,
   });
   // Every route answers the "not set up" page while there is no mail server.
   const needsMail = async (ctx: Context, next: () => Promise<unknown>) => {
     if (reset.enabled) return next();
     await showMessage(ctx, 404, {
-      title: 'Password reset',
-      message:
-        'Password reset by email is not set up here; ask an administrator to set a new password for you.',
+      title: 'forgot.offTitle',
+      message: 'forgot.off',
     });
   };
 
@@ -47,7 +47,7 @@ export function passwordResetRoutes(reset: PasswordReset): Router {
   router.post(PEOPLE_PATHS.forgot, needsMail, peopleForm, async (ctx) => {
     const login = field(formFields(ctx).login).trim();
     if (!login) {
-      await showForgot(ctx, 'Enter your username or email address.', 400);
+      await showForgot(ctx, 'forgot.missing', 400);
       return;
     }
     const retryAfter = await reset.request(login, clientAddress(ctx));
@@ -57,9 +57,9 @@ export function passwordResetRoutes(reset: PasswordReset): Router {
     }
     // The same page whatever `login` names: it says nothing of it, not even what was typed.
     await showMessage(ctx, 200, {
-      title: 'Check your email',
-      message: `If that is the username or email address of an account with an email address, a link to choose a new password is on its way there. It works once, for ${reset.validFor}.`,
-      more: 'Nothing came? Look in the spam folder, wait a few minutes, or ask an administrator.',
+      title: 'mail.checkTitle',
+      message: { key: 'forgot.sent', values: { time: { seconds: reset.linkTtl } } },
+      more: 'forgot.sentMore',
     });
   });
 
@@ -84,11 +84,11 @@ export function passwordResetRoutes(reset: PasswordReset): Router {
     }
     const username = usable.account.username;
     if (!password) {
-      await showNewPassword(ctx, token, username, 'Enter the new password twice.', 400);
+      await showNewPassword(ctx, token, username, 'newPassword.missing', 400);
       return;
     }
     if (password !== field(body.repeat)) {
-      await showNewPassword(ctx, token, username, 'The two passwords differ.', 400);
+      await showNewPassword(ctx, token, username, 'password.differ', 400);
       return;
     }
     let done;
@@ -97,7 +97,7 @@ export function passwordResetRoutes(reset: PasswordReset): Router {
     } catch (error) {
       const known = errorKind(error);
       if (known.kind !== 'invalid') throw error;
-      await showNewPassword(ctx, token, username, sentence(known.message), 400);
+      await showNewPassword(ctx, token, username, ruleText(known.message), 400);
       return;
     }
     if (isDead(done)) {
@@ -105,18 +105,18 @@ export function passwordResetRoutes(reset: PasswordReset): Router {
       return;
     }
     await showMessage(ctx, 200, {
-      title: 'Password changed',
-      message: `The password of ${done.account.username} is set. You were signed out everywhere: sign in again with the new password.`,
-      more: 'Go back to the application you were using and sign in there.',
+      title: 'newPassword.doneTitle',
+      message: { key: 'newPassword.done', values: { username: done.account.username } },
+      more: 'newPassword.doneMore',
     });
   });
 
   return router;
 }
 
-async function showForgot(ctx: Context, error?: string, status = 200): Promise<void> {
+async function showForgot(ctx: Context, error?: Text, status = 200): Promise<void> {
   await renderPage(ctx, 'forgot-password', {
-    title: 'Forgot your password?',
+    title: 'forgot.title',
     error,
     returnUid: returnUid(ctx),
   });
@@ -127,9 +127,9 @@ async function showNewPassword(
   ctx: Context,
   token: string,
   username: string,
-  error?: string,
+  error?: Text,
   status = 200,
 ): Promise<void> {
-  await renderPage(ctx, 'new-password', { title: 'Choose a new password', token, username, error });
+  await renderPage(ctx, 'new-password', { title: 'newPassword.title', token, username, error });
   ctx.status = status;
 }

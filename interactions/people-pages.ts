@@ -4,7 +4,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import { deadLinkStatus, type DeadLink } from '../provider/people/link-state.ts';
-import { inWords } from './messages.ts';
+import type { Text } from './i18n/locales.ts';
 import { renderPage } from './render.ts';
 
 const MAX_FIELD = 1024;
@@ -40,7 +40,7 @@ export function returnUid(ctx: Context): string | undefined {
 export async function showMessage(
   ctx: Context,
   status: number,
-  page: { title: string; message: string; more?: string; link?: { href: string; text: string } },
+  page: { title: Text; message: Text; more?: Text; link?: { href: string; text: Text } },
 ): Promise<void> {
   await renderPage(ctx, 'people-message', {
     more: undefined,
@@ -55,20 +55,13 @@ export async function showMessage(
 export async function showDeadLink(
   ctx: Context,
   link: DeadLink,
-  again: { href: string; text: string },
+  again: { href: string; text: Text },
 ): Promise<void> {
-  const pages: Record<DeadLink['state'], { title: string; message: string }> = {
-    malformed: {
-      title: 'Link not complete',
-      message: 'This link is cut off. Copy the whole link from the email into the address bar.',
-    },
-    unknown: {
-      title: 'Link not valid',
-      message:
-        'This link is not valid (any more): a newer one may have replaced it, or the account changed.',
-    },
-    expired: { title: 'Link expired', message: 'This link has expired.' },
-    used: { title: 'Link already used', message: 'This link has been used; it works only once.' },
+  const pages: Record<DeadLink['state'], { title: Text; message: Text }> = {
+    malformed: { title: 'link.malformedTitle', message: 'link.malformed' },
+    unknown: { title: 'link.unknownTitle', message: 'link.unknown' },
+    expired: { title: 'link.expiredTitle', message: 'link.expired' },
+    used: { title: 'link.usedTitle', message: 'link.used' },
   };
   await showMessage(ctx, deadLinkStatus(link), { ...pages[link.state], link: again });
 }
@@ -77,18 +70,12 @@ export async function showDeadLink(
 export async function showTooMany(ctx: Context, retryAfter: number): Promise<void> {
   ctx.set('Retry-After', String(retryAfter));
   await showMessage(ctx, 429, {
-    title: 'Too many requests',
-    message: `Too many requests from your network. Try again in ${inWords(retryAfter)}.`,
+    title: 'tooMany.title',
+    message: { key: 'tooMany.message', values: { time: { seconds: retryAfter } } },
   });
 }
 
 /** The issuer's path, as the app put it in the request's state. */
 export function basePathOf(ctx: Context): string {
   return (ctx.state as { basePath?: string }).basePath ?? '';
-}
-
-/** An error message as a sentence on a page: capitalized, with a full stop. */
-export function sentence(text: string): string {
-  const capitalized = text.charAt(0).toUpperCase() + text.slice(1);
-  return /[.!?]$/.test(capitalized) ? capitalized : `${capitalized}.`;
 }

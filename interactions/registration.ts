@@ -16,11 +16,12 @@ import {
   formFields,
   peopleForm,
   returnUid,
-  sentence,
   showDeadLink,
   showMessage,
   showTooMany,
 } from './people-pages.ts';
+import type { Text } from './i18n/locales.ts';
+import { ruleText } from './messages.ts';
 import { renderPage } from './render.ts';
 
 /** The routes of the registration pages. */
@@ -28,15 +29,13 @@ export function registrationRoutes(registration: Registration): Router {
   const router = new Router();
   const again = (ctx: Context) => ({
     href: `${basePathOf(ctx)}${PEOPLE_PATHS.register}`,
-    text: 'Register again',
+    text: 'register.again' as const,
   });
   const available = async (ctx: Context, next: () => Promise<unknown>) => {
     if (registration.enabled) return next();
     await showMessage(ctx, 404, {
-      title: 'Create an account',
-      message: registration.offered
-        ? 'Creating an account by email is not set up here; ask an administrator for an account.'
-        : 'Creating an account here is not offered; ask an administrator for one.',
+      title: 'register.title',
+      message: registration.offered ? 'register.noMail' : 'register.off',
     });
   };
 
@@ -53,11 +52,11 @@ export function registrationRoutes(registration: Registration): Router {
     };
     const values = { username: input.username, email: input.email };
     if (!input.username || !input.email || !input.password) {
-      await showForm(ctx, values, 'Fill in every field.', 400);
+      await showForm(ctx, values, 'register.missing', 400);
       return;
     }
     if (input.password !== field(body.repeat)) {
-      await showForm(ctx, values, 'The two passwords differ.', 400);
+      await showForm(ctx, values, 'password.differ', 400);
       return;
     }
     let retryAfter: number | undefined;
@@ -66,7 +65,7 @@ export function registrationRoutes(registration: Registration): Router {
     } catch (error) {
       const known = errorKind(error);
       if (known.kind !== 'invalid') throw error;
-      await showForm(ctx, values, sentence(known.message), 400);
+      await showForm(ctx, values, ruleText(known.message), 400);
       return;
     }
     if (retryAfter !== undefined) {
@@ -75,9 +74,9 @@ export function registrationRoutes(registration: Registration): Router {
     }
     // The same page whether or not the address has an account (that mailbox is told instead).
     await showMessage(ctx, 200, {
-      title: 'Check your email',
-      message: `A message is on its way to the address you gave. Open the link in it within ${registration.validFor} to create the account.`,
-      more: 'Nothing came? Look in the spam folder, or wait a few minutes and register again.',
+      title: 'mail.checkTitle',
+      message: { key: 'register.sent', values: { time: { seconds: registration.linkTtl } } },
+      more: 'register.sentMore',
     });
   });
 
@@ -89,7 +88,7 @@ export function registrationRoutes(registration: Registration): Router {
       return;
     }
     await renderPage(ctx, 'register-confirm', {
-      title: 'Confirm your account',
+      title: 'register.confirmTitle',
       token,
       username: pending.username,
       email: pending.email,
@@ -104,22 +103,22 @@ export function registrationRoutes(registration: Registration): Router {
     }
     if (done.state === 'taken') {
       await showMessage(ctx, 409, {
-        title: 'Account not created',
+        title: 'register.notCreatedTitle',
         message:
           done.field === 'username'
-            ? `The username ${done.username} was taken meanwhile. Register again with another one.`
-            : 'This email address got an account meanwhile. Sign in with it, or reset its password.',
+            ? { key: 'register.usernameTaken', values: { username: done.username } }
+            : 'register.emailTaken',
         link:
           done.field === 'username'
             ? again(ctx)
-            : { href: `${basePathOf(ctx)}${PEOPLE_PATHS.forgot}`, text: 'Reset the password' },
+            : { href: `${basePathOf(ctx)}${PEOPLE_PATHS.forgot}`, text: 'register.resetLink' },
       });
       return;
     }
     await showMessage(ctx, 200, {
-      title: 'Account created',
-      message: `Your account ${done.account.username} is ready, with your email address confirmed.`,
-      more: 'Go back to the application you came from and sign in with your username or email address.',
+      title: 'register.doneTitle',
+      message: { key: 'register.done', values: { username: done.account.username } },
+      more: 'register.doneMore',
     });
   });
 
@@ -129,11 +128,11 @@ export function registrationRoutes(registration: Registration): Router {
 async function showForm(
   ctx: Context,
   values: { username: string; email: string },
-  error?: string,
+  error?: Text,
   status = 200,
 ): Promise<void> {
   await renderPage(ctx, 'register', {
-    title: 'Create an account',
+    title: 'register.title',
     values,
     error,
     returnUid: returnUid(ctx),

@@ -19,6 +19,7 @@ import { secondFactorRequired } from '../provider/factors/policy.ts';
 import { STEP_UP_REASONS } from '../provider/oidc/interaction-policy.ts';
 import { requestsMultiFactor } from '../provider/factors/policy.ts';
 import { retryMessage } from './messages.ts';
+import type { Text } from './i18n/locales.ts';
 import { renderPage } from './render.ts';
 
 export interface InteractionDeps {
@@ -36,8 +37,8 @@ export interface InteractionDeps {
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-const LOGIN_FAILED = 'Incorrect username or password.';
-const LOGIN_MISSING = 'Enter your username or email and your password.';
+const LOGIN_FAILED = 'login.failed';
+const LOGIN_MISSING = 'login.missing';
 const MAX_FIELD = 1024;
 
 /** Routes under `/interaction/:uid`, relative to the issuer's path. */
@@ -82,7 +83,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         return;
       }
       await renderPage(ctx, 'consent', {
-        title: 'Allow access',
+        title: 'consent.title',
         uid: details.uid,
         clientName: await clientName(deps, details),
         ...(await consentView(deps.apis, details)),
@@ -136,7 +137,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       const { retryAfter, lockedOut } = result;
       const then =
         lockedOut === 'account' ? 'locked' : lockedOut === 'address' ? 'address' : 'wait';
-      const error = retryAfter ? `${LOGIN_FAILED} ${retryMessage(then, retryAfter)}` : LOGIN_FAILED;
+      const error: Text = retryAfter
+        ? [LOGIN_FAILED, retryMessage(then, retryAfter)]
+        : LOGIN_FAILED;
       await showLogin(ctx, deps, details, { login, error });
       return;
     }
@@ -206,6 +209,8 @@ function canMeetAcr(details: Details): boolean {
 async function load(ctx: Context, deps: InteractionDeps, prompt?: string): Promise<Details> {
   const details = await deps.provider().interactionDetails(ctx.req, ctx.res);
   allowFormAction(ctx, details.params.redirect_uri);
+  // The page's language is the one the app asked for, when it did (render.ts).
+  (ctx.state as { uiLocales?: unknown }).uiLocales = details.params.ui_locales;
   const { uid } = ctx.params as { uid: string };
   if (details.uid !== uid)
     throw new errors.InvalidRequest('this sign-in page belongs to another request');
@@ -232,10 +237,10 @@ async function showLogin(
   ctx: Context,
   deps: InteractionDeps,
   details: Details,
-  extra: { login?: string | undefined; error?: string },
+  extra: { login?: string | undefined; error?: Text },
 ): Promise<void> {
   await renderPage(ctx, 'login', {
-    title: 'Sign in',
+    title: 'login.title',
     uid: details.uid,
     clientName: await clientName(deps, details),
     login: extra.login ?? '',

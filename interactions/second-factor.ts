@@ -22,8 +22,9 @@ import {
   type SecondFactorResult,
 } from '../provider/security/second-factor-sign-in.ts';
 import type { SignInGuard } from '../provider/security/sign-in-guard.ts';
-import { retryMessage } from './messages.ts';
-import { renderPage } from './render.ts';
+import type { Text } from './i18n/locales.ts';
+import { retryMessage, ruleText } from './messages.ts';
+import { languageOf, renderPage } from './render.ts';
 
 export interface SecondFactorDeps {
   accounts: Accounts;
@@ -41,8 +42,7 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 /** Loads the pending interaction of this browser, which must be `uid` at the login prompt. */
 export type InteractionLoader = (ctx: Context, prompt?: string) => Promise<Details>;
 
-const WRONG_CODE =
-  'That code is not right. Check the app (and the time on the device), then try again.';
+const WRONG_CODE = 'secondFactor.wrongCode';
 const MAX_FIELD = 64;
 
 /** Registers the second-step routes on the interaction router. */
@@ -100,10 +100,7 @@ export function secondFactorRoutes(
       await finish(ctx, deps, details, account, 'password+recovery');
       return;
     }
-    const message =
-      'passed' in result
-        ? 'That recovery code is not right, or was used already.'
-        : failure(result);
+    const message: Text = 'passed' in result ? 'secondFactor.wrongRecovery' : failure(result);
     await showSecondFactor(ctx, details, account, message, statusOf(result));
   });
 
@@ -126,10 +123,9 @@ export function secondFactorRoutes(
     }
     ctx.status = statusOf(result);
     ctx.body = {
-      message:
-        'passed' in result
-          ? 'That passkey could not be used here. Try again or use another way.'
-          : failure(result),
+      message: languageOf(ctx).t(
+        'passed' in result ? 'secondFactor.passkeyRefused' : failure(result),
+      ),
     };
   });
 
@@ -150,7 +146,7 @@ export function secondFactorRoutes(
     const account = await pending(ctx, details);
     const code = field((ctx.request.body as Record<string, unknown>).code);
     let codes: string[] | undefined;
-    let refusal: string | undefined;
+    let refusal: Text | undefined;
     const result = await attempt(ctx, details, account, 'password+totp', async () => {
       try {
         codes = await deps.factors.confirmTotp(account.id, code);
@@ -158,7 +154,7 @@ export function secondFactorRoutes(
       } catch (error) {
         const known = errorKind(error);
         if (known.kind !== 'invalid') throw error;
-        refusal = known.message;
+        refusal = ruleText(known.message);
         return false;
       }
     });
@@ -180,7 +176,7 @@ export function secondFactorRoutes(
       ip: clientAddress(ctx),
     });
     await renderPage(ctx, 'recovery-codes', {
-      title: 'Save your recovery codes',
+      title: 'recovery.title',
       uid: details.uid,
       codes: codes ?? [],
       action: `/interaction/${details.uid}/enroll/continue`,
@@ -213,9 +209,7 @@ export function secondFactorRoutes(
         details: { reason: 'invalid_passkey' },
       });
       ctx.status = 400;
-      ctx.body = {
-        message: 'That passkey could not be used. Try again, or sign in with your password.',
-      };
+      ctx.body = { message: languageOf(ctx).t('login.passkeyRefused') };
       return;
     }
     const { account } = checked;
@@ -252,11 +246,11 @@ async function showSecondFactor(
   ctx: Context,
   details: Details,
   account: Account,
-  error?: string,
+  error?: Text,
   status = 200,
 ): Promise<void> {
   await renderPage(ctx, 'second-factor', {
-    title: 'Confirm it is you',
+    title: 'secondFactor.title',
     uid: details.uid,
     totp: account.totp !== undefined,
     passkeys: (account.passkeys?.length ?? 0) > 0,
@@ -271,11 +265,11 @@ async function showEnrolment(
   deps: SecondFactorDeps,
   details: Details,
   account: Account,
-  error?: string,
+  error?: Text,
 ): Promise<void> {
   const { secret, uri } = await deps.factors.beginTotp(account, deps.issuerName);
   await renderPage(ctx, 'enroll-totp', {
-    title: 'Set up an authenticator app',
+    title: 'enroll.title',
     uid: details.uid,
     secret: secret.match(/.{1,4}/g)!.join(' '),
     qr: await QRCode.toDataURL(uri, { margin: 1, width: 220 }),
@@ -317,14 +311,15 @@ async function result_(
     );
 }
 
-function failure(result: SecondFactorResult): string {
+function failure(result: SecondFactorResult): Text {
   if ('refused' in result) return retryMessage(result.refused, result.retryAfter);
-  if (result.passed) return '';
+  if (result.passed) return [];
   if (result.lockedOut)
-    return `${WRONG_CODE} ${retryMessage(result.lockedOut === 'account' ? 'locked' : 'address', result.retryAfter)}`;
-  return result.retryAfter
-    ? `${WRONG_CODE} ${retryMessage('wait', result.retryAfter)}`
-    : WRONG_CODE;
+    return [
+      WRONG_CODE,
+      retryMessage(result.lockedOut === 'account' ? 'locked' : 'address', result.retryAfter),
+    ];
+  return result.retryAfter ? [WRONG_CODE, retryMessage('wait', result.retryAfter)] : WRONG_CODE;
 }
 
 function statusOf(result: SecondFactorResult): number {

@@ -9,6 +9,7 @@ import { adminApi } from '../admin/api/routes.ts';
 import { adminConsole } from '../admin/console/console.ts';
 import { accountPage } from '../interactions/account/account.ts';
 import { assets } from '../interactions/assets.ts';
+import { pageBrand } from '../interactions/branding.ts';
 import { interactionRoutes } from '../interactions/routes.ts';
 import { passwordResetRoutes } from '../interactions/password-reset.ts';
 import { registrationRoutes } from '../interactions/registration.ts';
@@ -69,6 +70,7 @@ export function createApp(input: AppInput): Koa {
   app.silent = true;
   app.on('error', (error: unknown) => log.error('unhandled HTTP error', describeError(error)));
 
+  const brand = pageBrand(config.brand, `${config.basePath}/assets`);
   const router = new Router(config.basePath ? { prefix: config.basePath } : {});
   router.get('/healthz', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -98,18 +100,19 @@ export function createApp(input: AppInput): Koa {
   router.use(passwordResetRoutes(input.passwordReset).routes());
   router.use(registrationRoutes(input.registration).routes());
 
-  app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
+  app.use(securityHeaders(new URL(config.issuer).protocol === 'https:', config.brand.logoUrl));
   app.use(issuerOrigin(config.issuer, config.trustProxy));
   app.use(views(VIEWS, { extension: 'ejs' }));
   app.use(async (ctx, next) => {
     ctx.state.basePath = config.basePath;
+    ctx.state.brand = brand;
     // The login page offers "Create an account" only when registration is on.
     ctx.state.selfRegistration = config.people.selfRegistration;
     await next();
   });
   app.use(errorBoundary(log, config.basePath));
   app.use(notFound(config.basePath, config.cookieSameSite === 'none'));
-  app.use(prefixed(config.basePath, assets()));
+  app.use(prefixed(config.basePath, assets(config.brand)));
   app.use(
     adminApi({
       issuer: config.issuer,

@@ -69,6 +69,23 @@ export interface Config {
   mail: MailSettings;
   /** Password reset and self-registration (see provider/people/). */
   people: PeopleSettings;
+  /** The organisation's name, logo, colour and links on every page and mail. */
+  brand: BrandSettings;
+}
+
+/**
+ * What makes the pages and mails the organisation's own. A link or logo is an https URL or a path
+ * on SSO's own origin (`/static/logo.svg`); undefined leaves it out.
+ */
+export interface BrandSettings {
+  /** Shown in every page's header and title, and in the mails (default `SSO`). */
+  name: string;
+  logoUrl: string | undefined;
+  /** `#rrggbb` (a `#rgb` is expanded); undefined keeps Bootstrap's own colours. */
+  primaryColor: string | undefined;
+  helpUrl: string | undefined;
+  privacyUrl: string | undefined;
+  termsUrl: string | undefined;
 }
 
 /** Where outgoing mail goes; both undefined when mail is not set up. */
@@ -380,6 +397,58 @@ const mailFromSetting: Setting<string> = {
   },
 };
 
+const brandNameSetting: Setting<string> = {
+  variable: 'SSO_BRAND_NAME',
+  fallback: 'SSO',
+  parse: (raw, variable) => {
+    const name = raw.trim();
+    // eslint-disable-next-line no-control-regex
+    if (!name || name.length > 80 || /[\u0000-\u001f\u007f]/.test(name)) {
+      throw new ConfigError(variable, `must be 1-80 characters on one line (got "${raw}")`);
+    }
+    return name;
+  },
+};
+
+const colorSetting = (variable: string): Setting<string> => ({
+  variable,
+  fallback: undefined,
+  parse: (raw) => {
+    const value = raw.trim().toLowerCase();
+    const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/.exec(value);
+    if (short) return `#${short[1]!.repeat(2)}${short[2]!.repeat(2)}${short[3]!.repeat(2)}`;
+    if (/^#[0-9a-f]{6}$/.test(value)) return value;
+    throw new ConfigError(variable, `must be a hex colour like #0b5394 or #b52 (got "${raw}")`);
+  },
+});
+
+// A link or image on a page: https anywhere, or an absolute path on SSO's own origin.
+const brandUrlSetting = (variable: string): Setting<string> => ({
+  variable,
+  fallback: undefined,
+  parse: (raw) => {
+    const value = raw.trim();
+    const refuse = () =>
+      new ConfigError(
+        variable,
+        `must be an https:// URL or a path on this server starting with / (got "${raw}")`,
+      );
+    if (/[\s"'<>\\]/.test(value) || value === '') throw refuse();
+    if (value.startsWith('/')) {
+      if (value.startsWith('//')) throw refuse();
+      return value;
+    }
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw refuse();
+    }
+    if (url.protocol !== 'https:' || url.username || url.password) throw refuse();
+    return url.href;
+  },
+});
+
 /** Every setting: variable, default, and how it is read. The README documents the same table. */
 export const SETTINGS = {
   port: integerSetting('SSO_PORT', '3000', 0, 65535),
@@ -438,6 +507,12 @@ export const SETTINGS = {
   mailRecipientLimit: integerSetting('SSO_MAIL_RECIPIENT_LIMIT', '3', 0, 1_000_000),
   mailAddressLimit: integerSetting('SSO_MAIL_ADDRESS_LIMIT', '20', 0, 1_000_000),
   mailLimitWindow: durationSetting('SSO_MAIL_LIMIT_WINDOW', '1h'),
+  brandName: brandNameSetting,
+  brandLogoUrl: brandUrlSetting('SSO_BRAND_LOGO_URL'),
+  brandPrimaryColor: colorSetting('SSO_BRAND_PRIMARY_COLOR'),
+  brandHelpUrl: brandUrlSetting('SSO_BRAND_HELP_URL'),
+  brandPrivacyUrl: brandUrlSetting('SSO_BRAND_PRIVACY_URL'),
+  brandTermsUrl: brandUrlSetting('SSO_BRAND_TERMS_URL'),
 } as const;
 
 function read<T>(env: Env, setting: Setting<T>): T | undefined {
@@ -525,6 +600,14 @@ export function loadConfig(env: Env): Readonly<Config> {
         perAddress: need(env, SETTINGS.mailAddressLimit),
         window: need(env, SETTINGS.mailLimitWindow),
       },
+    },
+    brand: {
+      name: need(env, SETTINGS.brandName),
+      logoUrl: read(env, SETTINGS.brandLogoUrl),
+      primaryColor: read(env, SETTINGS.brandPrimaryColor),
+      helpUrl: read(env, SETTINGS.brandHelpUrl),
+      privacyUrl: read(env, SETTINGS.brandPrivacyUrl),
+      termsUrl: read(env, SETTINGS.brandTermsUrl),
     },
   };
   if (config.mail.smtpUrl !== undefined && config.mail.from === undefined) {

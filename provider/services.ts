@@ -40,6 +40,7 @@ import { endpointLimits, type EndpointLimits } from './security/endpoint-limits.
 import { SignInGuard } from './security/sign-in-guard.ts';
 import { BackgroundWork } from './background.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
+import { mailBrand } from './mail/templates.ts';
 import { MailLimits } from './security/mail-limits.ts';
 import { PasswordReset } from './people/password-reset.ts';
 import { Registration } from './people/registration.ts';
@@ -198,7 +199,16 @@ export async function startServices(
   const mailer = createMailer(config.mail);
   const background = new BackgroundWork(log);
   const mailLimits = new MailLimits(store, config.people.mailLimits);
-  const people = { store, accounts, audit, mailer, limits: mailLimits, background, log };
+  const people = {
+    store,
+    accounts,
+    audit,
+    mailer,
+    limits: mailLimits,
+    background,
+    log,
+    brand: mailBrand(config.brand, config.issuer),
+  };
   const passwordReset = new PasswordReset({
     ...people,
     sessions,

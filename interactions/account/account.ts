@@ -30,6 +30,9 @@ import { SecondFactors } from '../../provider/factors/second-factors.ts';
 import { describeError, type Logger } from '../../provider/log.ts';
 import { clientAddress } from '../../provider/security/client-address.ts';
 import type { Sessions } from '../../provider/sessions/sessions.ts';
+import type { MessageKey, Text } from '../i18n/locales.ts';
+import { ruleText, sentence } from '../messages.ts';
+import { languageOf, pageBasics } from '../render.ts';
 
 const VIEWS = fileURLToPath(new URL('../views/account', import.meta.url));
 
@@ -87,7 +90,8 @@ export function accountPage(deps: AccountPageDeps): Middleware {
         basePath: deps.basePath,
         root,
         assetsPath: `${deps.basePath}/assets`,
-        notice: typeof ctx.query.notice === 'string' ? ctx.query.notice.slice(0, 200) : undefined,
+        ...pageBasics(ctx),
+        notice: noticeOf(ctx.query.notice),
         error: undefined,
         csrf: undefined,
         me: undefined,
@@ -98,9 +102,9 @@ export function accountPage(deps: AccountPageDeps): Middleware {
     ctx.type = 'html';
     ctx.status = status;
   };
-  const back = (ctx: Context, notice: string) => {
+  const back = (ctx: Context, notice: Notice) => {
     ctx.status = 303;
-    ctx.redirect(`${root}?notice=${encodeURIComponent(notice)}`);
+    ctx.redirect(`${root}?notice=${notice}`);
   };
   const record = (
     signed: Signed,
@@ -127,8 +131,8 @@ export function accountPage(deps: AccountPageDeps): Middleware {
             ctx,
             'message',
             {
-              title: 'Signed out',
-              message: 'Your session has ended, so nothing was changed. Sign in again.',
+              title: 'account.signedOutTitle',
+              message: 'account.sessionEnded',
               link: root,
             },
             401,
@@ -148,8 +152,8 @@ export function accountPage(deps: AccountPageDeps): Middleware {
             ctx,
             'message',
             {
-              title: 'Form expired',
-              message: 'This form has expired, so nothing was changed. Try again.',
+              title: 'account.formExpiredTitle',
+              message: 'account.formExpired',
               link: root,
             },
             403,
@@ -160,7 +164,7 @@ export function accountPage(deps: AccountPageDeps): Middleware {
       await handler({ ctx, session, me, form: body });
     };
 
-  const overview = async ({ ctx, session, me }: Signed, error?: string, status = 200) => {
+  const overview = async ({ ctx, session, me }: Signed, error?: Text, status = 200) => {
     const names = new Map(
       (await deps.clients.list()).map((client) => [
         client.clientId,
@@ -178,7 +182,7 @@ export function accountPage(deps: AccountPageDeps): Middleware {
       ctx,
       'overview',
       {
-        title: 'Your account',
+        title: 'account.title',
         me,
         csrf: session.csrf,
         error,
@@ -201,7 +205,11 @@ export function accountPage(deps: AccountPageDeps): Middleware {
     const known = errorKind(error);
     if (known.kind !== 'invalid' && known.kind !== 'stale' && known.kind !== 'not_found')
       throw error;
-    await overview(signed, known.message, 400);
+    await overview(
+      signed,
+      known.kind === 'invalid' ? ruleText(known.message) : { raw: sentence(known.message) },
+      400,
+    );
   };
 
   router.get('/login', async (ctx) => signIn.begin(ctx, root));
@@ -216,8 +224,8 @@ export function accountPage(deps: AccountPageDeps): Middleware {
         ctx,
         'message',
         {
-          title: 'Sign-in failed',
-          message: 'The sign-in could not be completed. Start again.',
+          title: 'account.signInFailedTitle',
+          message: 'account.signInFailed',
           link: root,
         },
         400,
@@ -242,7 +250,11 @@ export function accountPage(deps: AccountPageDeps): Middleware {
     ctx.redirect(await signIn.endSessionUrl(session.idToken));
   });
   router.get('/signed-out', async (ctx) => {
-    await show(ctx, 'message', { title: 'Signed out', message: 'You are signed out.', link: root });
+    await show(ctx, 'message', {
+      title: 'account.signedOutTitle',
+      message: 'account.signedOut',
+      link: root,
+    });
   });
 
   router.get(
@@ -263,7 +275,7 @@ export function accountPage(deps: AccountPageDeps): Middleware {
         return;
       }
       await record(s, 'user.update', { fields: EDITABLE.join(' '), self: true });
-      back(s.ctx, 'Your profile is saved.');
+      back(s.ctx, 'profile');
     }, true),
   );
 
@@ -273,12 +285,12 @@ export function accountPage(deps: AccountPageDeps): Middleware {
       const current = typeof s.form.current === 'string' ? s.form.current : '';
       const next = typeof s.form.password === 'string' ? s.form.password : '';
       if (next !== s.form.repeat) {
-        await overview(s, 'The two new passwords differ.', 400);
+        await overview(s, 'account.differ', 400);
         return;
       }
       if (!(await deps.accounts.verifyPassword(s.me, current))) {
         await record(s, 'password.change.failure', { reason: 'wrong_current_password' });
-        await overview(s, 'Your current password is not right.', 400);
+        await overview(s, 'account.wrongCurrent', 400);
         return;
       }
       try {
@@ -288,7 +300,7 @@ export function accountPage(deps: AccountPageDeps): Middleware {
         return;
       }
       await record(s, 'password.change', { self: true });
-      back(s.ctx, 'Your password is changed.');
+      back(s.ctx, 'password');
     }, true),
   );
 
@@ -297,7 +309,7 @@ export function accountPage(deps: AccountPageDeps): Middleware {
     signed(async ({ ctx, session, me }) => {
       const { secret, uri } = await deps.factors.beginTotp(me, deps.issuerName);
       await show(ctx, 'totp', {
-        title: 'Set up an authenticator app',
+        title: 'enroll.title',
         csrf: session.csrf,
         me,
         secret: secret.match(/.{1,4}/g)!.join(' '),
@@ -320,7 +332,11 @@ export function accountPage(deps: AccountPageDeps): Middleware {
         await show(
           s.ctx,
           'message',
-          { title: 'Not set up', message: known.message, link: `${root}/totp` },
+          {
+            title: 'account.notSetUpTitle',
+            message: ruleText(known.message),
+            link: `${root}/totp`,
+          },
           400,
         );
         return;
@@ -328,14 +344,14 @@ export function accountPage(deps: AccountPageDeps): Middleware {
       await record(s, 'user.factors.totp.add');
       if (codes) {
         await show(s.ctx, 'codes', {
-          title: 'Save your recovery codes',
+          title: 'recovery.title',
           csrf: s.session.csrf,
           me: s.me,
           codes,
         });
         return;
       }
-      back(s.ctx, 'Your authenticator app is set up.');
+      back(s.ctx, 'totpOn');
     }, true),
   );
   router.post(
@@ -343,7 +359,7 @@ export function accountPage(deps: AccountPageDeps): Middleware {
     signed(async (s) => {
       await deps.factors.removeTotp(s.me.id);
       await record(s, 'user.factors.totp.remove');
-      back(s.ctx, 'The authenticator app is removed.');
+      back(s.ctx, 'totpOff');
     }, true),
   );
   router.post(
@@ -352,7 +368,7 @@ export function accountPage(deps: AccountPageDeps): Middleware {
       const codes = await deps.factors.newRecoveryCodes(s.me.id);
       await record(s, 'user.factors.recovery.renew');
       await show(s.ctx, 'codes', {
-        title: 'Your new recovery codes',
+        title: 'account.newCodesTitle',
         csrf: s.session.csrf,
         me: s.me,
         codes,
@@ -380,11 +396,11 @@ export function accountPage(deps: AccountPageDeps): Middleware {
         const known = errorKind(error);
         if (known.kind !== 'invalid') throw error;
         s.ctx.status = 400;
-        s.ctx.body = { message: known.message };
+        s.ctx.body = { message: languageOf(s.ctx).t(ruleText(known.message)) };
         return;
       }
       await record(s, 'user.factors.passkey.add');
-      s.ctx.body = { location: `${root}?notice=${encodeURIComponent('Your passkey is added.')}` };
+      s.ctx.body = { location: `${root}?notice=passkeyAdded` };
     }, true),
   );
   router.post(
@@ -397,7 +413,7 @@ export function accountPage(deps: AccountPageDeps): Middleware {
         return;
       }
       await record(s, 'user.factors.passkey.remove');
-      back(s.ctx, 'The passkey is removed.');
+      back(s.ctx, 'passkeyRemoved');
     }, true),
   );
 
@@ -411,7 +427,7 @@ export function accountPage(deps: AccountPageDeps): Middleware {
         return;
       }
       await record(s, 'user.session.end', { self: true });
-      back(s.ctx, 'That session is ended.');
+      back(s.ctx, 'sessionEnded');
     }, true),
   );
   router.post(
@@ -424,7 +440,7 @@ export function accountPage(deps: AccountPageDeps): Middleware {
         return;
       }
       await record(s, 'user.grant.revoke', { self: true });
-      back(s.ctx, 'That app no longer has access.');
+      back(s.ctx, 'grantRevoked');
     }, true),
   );
 
@@ -440,7 +456,7 @@ export function accountPage(deps: AccountPageDeps): Middleware {
         await show(
           ctx,
           'message',
-          { title: 'Not found', message: 'There is no page at this address.', link: root },
+          { title: 'error.notFoundTitle', message: 'error.notFound', link: root },
           404,
         );
       }
@@ -449,18 +465,32 @@ export function accountPage(deps: AccountPageDeps): Middleware {
       if (known.kind === 'unexpected' || known.kind === 'config') {
         deps.log.error('account page request failed', { path: ctx.path, ...describeError(error) });
       }
-      const message =
-        known.kind === 'unavailable'
-          ? 'SSO cannot reach its store right now. Try again shortly.'
-          : 'Something went wrong on our side. Try again later.';
+      const message = known.kind === 'unavailable' ? 'error.unavailable' : 'error.server';
       await show(
         ctx,
         'message',
-        { title: 'Something went wrong', message, link: root },
+        { title: 'error.title', message, link: root },
         known.kind === 'unavailable' ? 503 : 500,
       );
     }
   };
+}
+
+// The notices a change leads back to the overview with (`?notice=profile`); anything else, none.
+const NOTICES = [
+  'profile',
+  'password',
+  'totpOn',
+  'totpOff',
+  'passkeyAdded',
+  'passkeyRemoved',
+  'sessionEnded',
+  'grantRevoked',
+] as const;
+type Notice = (typeof NOTICES)[number];
+
+function noticeOf(value: unknown): MessageKey | undefined {
+  return NOTICES.includes(value as Notice) ? (`notice.${value as Notice}` as const) : undefined;
 }
 
 function param(ctx: Context, name: string): string {

@@ -4,6 +4,9 @@
 // errors are told apart by their class (error-kinds.ts); Koa's and the engine's by the HTTP status
 // and OAuth code they carry.
 import type { Context, Middleware } from 'koa';
+import { errorSentence } from '../../interactions/error-text.ts';
+import type { Text } from '../../interactions/i18n/locales.ts';
+import { ruleText } from '../../interactions/messages.ts';
 import { renderPage } from '../../interactions/render.ts';
 import { errorKind } from '../error-kinds.ts';
 import { describeError, type Logger } from '../log.ts';
@@ -14,6 +17,8 @@ interface Answer {
   status: number;
   error: string;
   description: string;
+  /** What the error page says, when not the sentence for the error code (error-text.ts). */
+  text?: Text;
 }
 
 /** Catches what the routes below throw and answers it in the shape the caller expects. */
@@ -40,7 +45,12 @@ function classify(error: unknown): Answer {
         description: STORE_OUTAGE_DESCRIPTION,
       };
     case 'invalid':
-      return { status: 400, error: 'invalid_request', description: known.message };
+      return {
+        status: 400,
+        error: 'invalid_request',
+        description: known.message,
+        text: ruleText(known.message),
+      };
     case 'not_found':
       return { status: 404, error: 'not_found', description: known.message };
     case 'conflict':
@@ -79,9 +89,10 @@ async function respond(ctx: Context, answer: Answer, mayBePage: boolean): Promis
   if (mayBePage && ctx.accepts('json', 'html') === 'html') {
     try {
       await renderPage(ctx, 'error', {
-        title: 'Something went wrong',
+        title: answer.status === 404 ? 'error.notFoundTitle' : 'error.title',
         error: answer.error,
-        description: answer.description,
+        description: answer.text ?? errorSentence(answer.error, answer.description, answer.status),
+        back: undefined,
       });
       ctx.status = answer.status;
       return;

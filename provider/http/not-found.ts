@@ -2,6 +2,7 @@
 // path SSO does not serve (404). Programs get OAuth-style JSON, people the error page; never Koa's
 // bare "Not Found" text.
 import type { Middleware } from 'koa';
+import { errorSentence } from '../../interactions/error-text.ts';
 import { renderPage } from '../../interactions/render.ts';
 import { isProgramPath } from './program-paths.ts';
 
@@ -45,9 +46,10 @@ export function notFound(basePath: string, browserPost: boolean): Middleware {
     ctx.set('Cache-Control', 'no-store');
     if (!isProgramPath(ctx.path, basePath) && ctx.accepts('json', 'html') === 'html') {
       await renderPage(ctx, 'error', {
-        title: answer.status === 404 ? 'Not found' : 'Something went wrong',
+        title: answer.status === 404 ? 'error.notFoundTitle' : 'error.title',
         error: answer.error,
-        description: answer.description,
+        description: errorSentence(answer.error, answer.description, answer.status),
+        back: undefined,
       });
     } else {
       ctx.body = { error: answer.error, error_description: answer.description };

@@ -4,17 +4,19 @@
 // oidc-provider adds the hash of its own inline script (form_post) to script-src where it needs one.
 import type { Context, Middleware } from 'koa';
 
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join('; ');
+// `images`: other origins pages may show images from (the organisation's logo).
+const csp = (images: readonly string[]) =>
+  [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    ['img-src', "'self'", 'data:', ...images].join(' '),
+    "font-src 'self'",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; ');
 
 const ONE_YEAR = 31_536_000;
 
@@ -29,8 +31,12 @@ export function allowFormAction(ctx: Context, url: unknown): void {
   (state.formActions ??= new Set()).add(source);
 }
 
-/** Sets the security headers; `https` when the issuer is https. */
-export function securityHeaders(https: boolean): Middleware {
+/**
+ * Sets the security headers; `https` when the issuer is https, `logoUrl` the organisation's logo
+ * (whose origin may then serve images).
+ */
+export function securityHeaders(https: boolean, logoUrl?: string): Middleware {
+  const CSP = csp(logoUrl?.startsWith('https:') ? [new URL(logoUrl).origin] : []);
   return async (ctx, next) => {
     ctx.set('Content-Security-Policy', CSP);
     ctx.set('X-Content-Type-Options', 'nosniff');

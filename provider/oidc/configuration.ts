@@ -15,6 +15,7 @@ import { ACR_VALUES } from '../../client-sdk/src/contract.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { featuresConfiguration } from './features.ts';
 import { storeCall } from './outage.ts';
+import { LOCALES } from '../../interactions/i18n/locales.ts';
 import { renderError } from './pages.ts';
 import { ttlConfiguration } from './ttl.ts';
 import { interactionPolicyWithSecondFactor } from './interaction-policy.ts';
@@ -114,6 +115,8 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
       policy: interactionPolicyWithSecondFactor(store, config.mfaGroups),
     },
     renderError,
+    // The languages of the sign-in pages, which `ui_locales` can ask for (OIDC Discovery §3).
+    discovery: { ui_locales_supported: Object.keys(LOCALES) },
     // OIDC Core §3.1.2.1: the authorization endpoint MUST take POST; so should end-session.
     // oidc-provider serves both only with a SameSite=None session cookie.
     enableHttpPostMethods: config.cookieSameSite === 'none',

@@ -4,6 +4,8 @@
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { renderPage } from '../../interactions/render.ts';
 import { parseEngineForm } from '../../interactions/engine-form.ts';
+import { backToApp, errorSentence } from '../../interactions/error-text.ts';
+import type { Text } from '../../interactions/i18n/locales.ts';
 
 type Features = NonNullable<Configuration['features']>;
 
@@ -23,20 +25,28 @@ export const BROWSER_ROUTES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * `renderError`: for people, a readable error page with the OAuth error code and description, no
- * internals; for programs, the OAuth error JSON (the engine renders a page for anyone whose Accept
- * header prefers HTML, as many HTTP clients' defaults do).
+ * `renderError`: for people, a page that says in their words what happened (error-text.ts), with
+ * the OAuth error code in small print and a link back to the application when the engine knows it;
+ * for programs, the OAuth error JSON (the engine renders a page for anyone whose Accept header
+ * prefers HTML, as many HTTP clients' defaults do).
  */
-export const renderError: NonNullable<Configuration['renderError']> = async (ctx, out) => {
+export const renderError: NonNullable<Configuration['renderError']> = async (ctx, out, error) => {
   if (!BROWSER_ROUTES.has(ctx.oidc?.route ?? '')) {
     ctx.type = 'json';
     ctx.body = out;
     return;
   }
+  const code = String(out.error ?? 'server_error');
+  const status = (error as { status?: unknown } | undefined)?.status;
   await renderPage(ctx, 'error', {
-    title: 'Something went wrong',
-    error: String(out.error ?? 'server_error'),
-    description: String(out.error_description ?? 'The request could not be completed.'),
+    title: 'error.title',
+    error: code,
+    description: errorSentence(
+      code,
+      String(out.error_description ?? ''),
+      typeof status === 'number' ? status : undefined,
+    ),
+    back: backToApp(ctx.oidc?.client),
   });
 };
 
@@ -47,13 +57,13 @@ export const logoutPages: Pick<
 > = {
   async logoutSource(ctx: KoaContextWithOIDC, form: string) {
     await renderPage(ctx, 'logout', {
-      title: 'Sign out',
+      title: 'logout.title',
       form: parseEngineForm(form),
       clientName: clientName(ctx),
     });
   },
   async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
-    await renderPage(ctx, 'logged-out', { title: 'Signed out', clientName: clientName(ctx) });
+    await renderPage(ctx, 'logged-out', { title: 'loggedOut.title', clientName: clientName(ctx) });
   },
 };
 
@@ -74,7 +84,7 @@ export function devicePages(
     },
     async userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
       await renderPage(ctx, 'device-confirm', {
-        title: 'Confirm the device',
+        title: 'deviceConfirm.title',
         form: parseEngineForm(form),
         clientName: client.clientName ?? client.clientId,
         userCode,
@@ -82,7 +92,7 @@ export function devicePages(
     },
     async successSource(ctx) {
       await renderPage(ctx, 'device-done', {
-        title: 'Device connected',
+        title: 'deviceDone.title',
         clientName: clientName(ctx),
       });
     },
@@ -90,16 +100,16 @@ export function devicePages(
 }
 
 async function deviceCodePage(ctx: KoaContextWithOIDC, form: string, error?: Error) {
-  let message: string | undefined;
+  let message: Text | undefined;
   if (error && ('userCode' in error || error.name === 'NoCodeError')) {
-    message = 'That code is not valid. Check it and try again.';
+    message = 'device.wrongCode';
   } else if (error?.name === 'AbortedError') {
-    message = 'The sign-in request was cancelled.';
+    message = 'device.cancelled';
   } else if (error) {
-    message = 'The request could not be completed. Try again.';
+    message = 'device.failed';
   }
   await renderPage(ctx, 'device-code', {
-    title: 'Connect a device',
+    title: 'device.title',
     form: parseEngineForm(form),
     message,
   });

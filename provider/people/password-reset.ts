@@ -13,7 +13,7 @@ import type { BackgroundWork } from '../background.ts';
 import type { Logger } from '../log.ts';
 import { MailDeliveryError, MailNotConfiguredError } from '../mail/errors.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { renderMail } from '../mail/templates.ts';
+import { renderMail, type MailBrand } from '../mail/templates.ts';
 import { spokenDuration } from '../durations.ts';
 import { addressKey } from '../security/client-address.ts';
 import type { MailLimits } from '../security/mail-limits.ts';
@@ -36,6 +36,8 @@ export interface PasswordResetDeps {
   background: BackgroundWork;
   log: Logger;
   issuer: string;
+  /** Who the mails come from. */
+  brand: MailBrand;
   /** Seconds a link works. */
   linkTtl: number;
 }
@@ -70,6 +72,11 @@ export class PasswordReset {
   /** How long a link works, in words ("30 minutes"). */
   get validFor(): string {
     return spokenDuration(this.#deps.linkTtl);
+  }
+
+  /** Seconds a link works. */
+  get linkTtl(): number {
+    return this.#deps.linkTtl;
   }
 
   /**
@@ -195,6 +202,7 @@ export class PasswordReset {
     const link = await storeLink(store, KIND, { accountId: account.id, email }, linkTtl);
     const message = await renderMail('password-reset', email, {
       site: new URL(issuer).host,
+      brand: this.#deps.brand,
       name: account.name ?? account.username,
       username: account.username,
       link: `${issuer}${PEOPLE_PATHS.reset}?token=${link.token}`,

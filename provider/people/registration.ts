@@ -15,7 +15,7 @@ import { spokenDuration } from '../durations.ts';
 import type { Logger } from '../log.ts';
 import { MailDeliveryError } from '../mail/errors.ts';
 import type { Mailer, MailMessage } from '../mail/mailer.ts';
-import { renderMail } from '../mail/templates.ts';
+import { renderMail, type MailBrand } from '../mail/templates.ts';
 import { ValidationError } from '../errors.ts';
 import { addressKey } from '../security/client-address.ts';
 import type { MailLimits } from '../security/mail-limits.ts';
@@ -34,6 +34,8 @@ export interface RegistrationDeps {
   background: BackgroundWork;
   log: Logger;
   issuer: string;
+  /** Who the mails come from. */
+  brand: MailBrand;
   /** Whether registration is offered at all (SSO_SELF_REGISTRATION). */
   offered: boolean;
   /** Seconds a verification link works. */
@@ -82,6 +84,11 @@ export class Registration {
   /** How long a verification link works, in words ("24 hours"). */
   get validFor(): string {
     return spokenDuration(this.#deps.linkTtl);
+  }
+
+  /** Seconds a link works. */
+  get linkTtl(): number {
+    return this.#deps.linkTtl;
   }
 
   /**
@@ -176,6 +183,7 @@ export class Registration {
         outcome = 'email_taken';
         message = await renderMail('registration-exists', input.email, {
           site,
+          brand: this.#deps.brand,
           username: existing.username,
           resetLink: `${issuer}${PEOPLE_PATHS.forgot}`,
         });
@@ -191,6 +199,7 @@ export class Registration {
         ticketId = link.ticketId;
         message = await renderMail('registration-verify', input.email, {
           site,
+          brand: this.#deps.brand,
           username: input.username,
           link: `${issuer}${PEOPLE_PATHS.verify}?token=${link.token}`,
           validFor: this.validFor,

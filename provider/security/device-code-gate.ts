@@ -42,10 +42,10 @@ export function deviceCodeGate(guard: SignInGuard, basePath: string): Middleware
         !isEntry);
     if (devicePage && !ctx.cookies.get(SESSION_COOKIE, { signed: true })) {
       await renderPage(ctx, 'error', {
-        title: 'Connect a device',
+        title: 'device.title',
         error: 'invalid_request',
-        description:
-          'This page has expired, or your browser did not keep its cookie. Open the device page again and enter the code.',
+        description: 'device.expired',
+        back: undefined,
       });
       ctx.status = 400;
       return;
@@ -61,9 +61,10 @@ export function deviceCodeGate(guard: SignInGuard, basePath: string): Middleware
     ctx.set('Retry-After', String(refusal.retryAfter));
     ctx.set('Cache-Control', 'no-store');
     await renderPage(ctx, 'error', {
-      title: 'Connect a device',
+      title: 'device.title',
       error: 'temporarily_unavailable',
       description: retryMessage('address', refusal.retryAfter),
+      back: undefined,
     });
     ctx.status = 429;
   };

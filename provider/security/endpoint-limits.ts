@@ -13,6 +13,7 @@
 // Over a limit: 429 with Retry-After, OAuth-shaped JSON on the back-channel endpoints (whatever the
 // Accept header), the error page at the authorization endpoint.
 import type { Context, Middleware } from 'koa';
+import { errorSentence } from '../../interactions/error-text.ts';
 import { renderPage } from '../../interactions/render.ts';
 import type { Store } from '../../adapters/store.ts';
 import type { RateLimits } from '../config.ts';
@@ -157,9 +158,10 @@ async function refuse(
   ctx.set('Cache-Control', 'no-store');
   if (shape === 'html' && ctx.accepts('json', 'html') === 'html') {
     await renderPage(ctx, 'error', {
-      title: 'Something went wrong',
+      title: 'error.title',
       error: body.error,
-      description: body.error_description,
+      description: errorSentence(body.error, body.error_description, status),
+      back: undefined,
     });
   } else {
     ctx.body = body;

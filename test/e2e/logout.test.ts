@@ -150,6 +150,9 @@ describeEachBackend('logout: RP-initiated and back-channel (%s store)', (backend
     });
     const result = page(await agent.open(url.href));
     expect(result.status).toBe(400);
-    expect(result.html).toContain('post_logout_redirect_uri');
+    // Said for people, the code in small print; not the engine's own description.
+    expect(result.html).toContain('to an address it has not registered after signing out');
+    expect(result.html).toContain('<code dir="ltr" id="error-code">invalid_request</code>');
+    expect(result.html).not.toContain('post_logout_redirect_uri not registered');
   });
 });

@@ -307,7 +307,9 @@ describeEachBackend('second factors at sign-in (%s store)', (backend) => {
       const uid = /\/interaction\/([^/]+)\/login/.exec(formTo(login, '/login').action)![1]!;
       const forged = page(await fresh.open(`${sso.issuer}/interaction/${uid}/second-factor`));
       expect(forged.status).toBe(400);
-      expect(forged.html).toContain('start signing in again');
+      expect(forged.html).toContain(
+        'This page belongs to a step of the sign-in that is already over.',
+      );
     });
   });
 });

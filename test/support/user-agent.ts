@@ -32,6 +32,8 @@ export interface UserAgentOptions {
   localAddress?: string;
   /** The fetch to send requests with (a load balancer in front of several instances, say). */
   fetch?: typeof fetch;
+  /** Headers sent with every request, as a browser's settings would (`accept-language`). */
+  headers?: Record<string, string>;
 }
 
 /** A dispatcher whose connections start from `localAddress` (any of 127.0.0.0/8 works on Linux). */
@@ -112,6 +114,7 @@ export class UserAgent {
       headers: {
         accept: 'text/html,application/xhtml+xml',
         'user-agent': 'sso-tests',
+        ...this.#options.headers,
         ...(cookie ? { cookie } : {}),
         ...routed.headers,
         ...init.headers,
