@@ -47,6 +47,8 @@ export interface AppInput {
   clients: Clients;
   apis: Apis;
   administration: (by: Actor) => AdminOperations;
+  /** `draining` once the server is shutting down (readiness then fails). */
+  lifecycle: { readonly draining: boolean };
   /** Where this server itself listens (known once it does), for calls to its own endpoints. */
   selfUrl: () => string;
   consoleSessions: ConsoleSessions;
@@ -70,16 +72,34 @@ export function createApp(input: AppInput): Koa {
   app.on('error', (error: unknown) => log.error('unhandled HTTP error', describeError(error)));
 
   const router = new Router(config.basePath ? { prefix: config.basePath } : {});
-  router.get('/healthz', async (ctx) => {
+  // Liveness: this process serves requests. It does not ask the store, so an outage of the
+  // database does not make every instance be restarted at once (readiness is /readyz).
+  router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    const problem = await storeProblem(store);
-    if (problem) {
-      log.warn('health check: store unavailable', { reason: problem });
+    ctx.body = { status: 'ok', store: store.backend };
+  });
+  // Readiness: whether a load balancer should send requests here: the store answers, signing
+  // keys are loaded, and the server is not shutting down.
+  router.get('/readyz', async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    const problem = input.lifecycle.draining ? undefined : await storeProblem(store);
+    const checks = {
+      store: problem ? 'unavailable' : 'ok',
+      signingKeys: engine.signers().length > 0 ? 'ok' : 'missing',
+      ...(input.lifecycle.draining ? { shutdown: 'draining' } : {}),
+    };
+    if (problem) log.warn('readiness check: store unavailable', { reason: problem });
+    if (problem || checks.signingKeys !== 'ok' || input.lifecycle.draining) {
       ctx.status = 503;
-      ctx.body = { status: 'unavailable', store: store.backend, error: 'temporarily_unavailable' };
+      ctx.body = {
+        status: 'unavailable',
+        store: store.backend,
+        error: 'temporarily_unavailable',
+        checks,
+      };
       return;
     }
-    ctx.body = { status: 'ok', store: store.backend };
+    ctx.body = { status: 'ready', store: store.backend, checks };
   });
   router.use(
     interactionRoutes({
@@ -158,7 +178,7 @@ export function createApp(input: AppInput): Koa {
   return app;
 }
 
-/** How long the health check waits for the store before calling it unavailable, in ms. */
+/** How long the readiness check waits for the store before calling it unavailable, in ms. */
 const HEALTH_CHECK_TIMEOUT_MS = 3000;
 
 // Why the store cannot serve now (locked, unreachable, corrupt, hung), or undefined when it can.
@@ -166,7 +186,7 @@ async function storeProblem(store: Store): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<string>((resolve) => {
     timer = setTimeout(
-      () => resolve('no answer within the health check timeout'),
+      () => resolve('no answer within the readiness check timeout'),
       HEALTH_CHECK_TIMEOUT_MS,
     );
   });

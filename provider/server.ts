@@ -56,7 +56,8 @@ export async function startServer(
   const services = await startServices(config, store, log, { ...options, systemRecords: true });
   // The server's own address, for the admin console's calls to its own token endpoint.
   let listenUrl = '';
-  const app = createApp({ ...services, selfUrl: () => listenUrl });
+  const lifecycle = { draining: false };
+  const app = createApp({ ...services, lifecycle, selfUrl: () => listenUrl });
   const handle = app.callback();
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (req, res) => {
     void handle(req, res);

@@ -45,6 +45,11 @@ export interface Engine {
   readonly middleware: Middleware;
   /** Cookie signing secrets, newest first (the app signs its own cookies with them too). */
   readonly cookieKeys: string[];
+  /**
+   * The signing keys that sign now, one per algorithm at most, by the key set last read from the
+   * store: none means tokens cannot be signed (readiness fails, see /readyz).
+   */
+  signers(): { kid: string; alg: string; activatesAt: number }[];
   /** Re-reads the keys now and swaps the provider if they changed. */
   refresh(): Promise<void>;
   /** Stops the refresh timer. */
@@ -97,6 +102,7 @@ export async function startEngine(input: EngineInput): Promise<Engine> {
       await built.mounted(ctx, next);
     },
     cookieKeys,
+    signers: () => currentSigners(set, Date.now()),
     refresh,
     stop() {
       stopped = true;
@@ -119,6 +125,21 @@ interface Built {
   provider: Provider;
   mounted: Middleware;
   signature: string;
+}
+
+// The keys of `set` that sign at `now` (those providerJwks hands out without key_ops).
+function currentSigners(
+  set: Parameters<typeof providerJwks>[0],
+  now: number,
+): { kid: string; alg: string; activatesAt: number }[] {
+  const signing = new Set(
+    providerJwks(set, now)
+      .keys.filter((key) => !key.key_ops)
+      .map((key) => String(key.kid)),
+  );
+  return set.keys
+    .filter((key) => signing.has(key.kid))
+    .map((key) => ({ kid: key.kid, alg: String(key.jwk.alg), activatesAt: key.activatesAt }));
 }
 
 // Which keys are published and which of them sign: when this changes, the provider must be rebuilt.
