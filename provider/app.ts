@@ -23,6 +23,7 @@ import type { Apis } from './apis/apis.ts';
 import type { Clients } from './clients/clients.ts';
 import type { AuditLog } from './audit/audit.ts';
 import type { Config } from './config.ts';
+import { accessLog } from './http/access-log.ts';
 import { errorBoundary } from './http/error-boundary.ts';
 import { issuerOrigin } from './http/issuer-origin.ts';
 import { notFound } from './http/not-found.ts';
@@ -118,6 +119,7 @@ export function createApp(input: AppInput): Koa {
   router.use(passwordResetRoutes(input.passwordReset).routes());
   router.use(registrationRoutes(input.registration).routes());
 
+  app.use(accessLog({ basePath: config.basePath, log, accessLog: config.accessLog }));
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(issuerOrigin(config.issuer, config.trustProxy));
   app.use(views(VIEWS, { extension: 'ejs' }));
