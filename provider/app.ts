@@ -24,6 +24,8 @@ import type { Clients } from './clients/clients.ts';
 import type { AuditLog } from './audit/audit.ts';
 import type { Config } from './config.ts';
 import { accessLog } from './http/access-log.ts';
+import type { Metrics } from './observability/metrics.ts';
+import { metricsRoute } from './observability/metrics-endpoint.ts';
 import { errorBoundary } from './http/error-boundary.ts';
 import { issuerOrigin } from './http/issuer-origin.ts';
 import { notFound } from './http/not-found.ts';
@@ -48,6 +50,8 @@ export interface AppInput {
   clients: Clients;
   apis: Apis;
   administration: (by: Actor) => AdminOperations;
+  /** Metrics to count requests in, when they are served (see observability/). */
+  metrics?: Metrics | undefined;
   /** `draining` once the server is shutting down (readiness then fails). */
   lifecycle: { readonly draining: boolean };
   /** Where this server itself listens (known once it does), for calls to its own endpoints. */
@@ -66,7 +70,7 @@ const VIEWS = fileURLToPath(new URL('../interactions/views', import.meta.url));
 
 /** The Koa application serving everything SSO answers over HTTP. */
 export function createApp(input: AppInput): Koa {
-  const { config, log, store, accounts, engine, audit, guard, limits } = input;
+  const { config, log, store, accounts, engine, audit, guard, limits, metrics } = input;
   // Host and protocol come from headers that issuerOrigin sets to the issuer's (see there).
   const app = new Koa({ proxy: true, keys: engine.cookieKeys });
   app.silent = true;
@@ -102,6 +106,9 @@ export function createApp(input: AppInput): Koa {
     }
     ctx.body = { status: 'ready', store: store.backend, checks };
   });
+  if (metrics && config.ops.metricsToken) {
+    router.get('/metrics', metricsRoute(metrics, config.ops.metricsToken));
+  }
   router.use(
     interactionRoutes({
       clients: input.clients,
@@ -119,7 +126,14 @@ export function createApp(input: AppInput): Koa {
   router.use(passwordResetRoutes(input.passwordReset).routes());
   router.use(registrationRoutes(input.registration).routes());
 
-  app.use(accessLog({ basePath: config.basePath, log, accessLog: config.accessLog }));
+  app.use(
+    accessLog({
+      basePath: config.basePath,
+      log,
+      accessLog: config.accessLog,
+      ...(metrics ? { observe: metrics.request } : {}),
+    }),
+  );
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(issuerOrigin(config.issuer, config.trustProxy));
   app.use(views(VIEWS, { extension: 'ejs' }));

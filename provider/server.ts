@@ -8,6 +8,8 @@ import type { Config } from './config.ts';
 import { describeError, type Logger } from './log.ts';
 import { startServices, type Services, type StartOptions } from './services.ts';
 import type { FirstRunOutcome } from './administration/first-run.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { metricsServer } from './observability/metrics-endpoint.ts';
 
 export interface RunningServer extends Services {
   server: Server;
@@ -15,6 +17,10 @@ export interface RunningServer extends Services {
   listenUrl: string;
   /** What this start did about the first administrator (a setup link while there is none). */
   firstAdministrator: FirstRunOutcome;
+  /** The metrics, when served (SSO_METRICS_PORT or SSO_METRICS_TOKEN). */
+  metrics: Metrics | undefined;
+  /** Where the metrics port answers (`http://127.0.0.1:9464/metrics`), when SSO_METRICS_PORT is set. */
+  metricsUrl: string | undefined;
 }
 
 // Requests Node's HTTP parser refuses before any middleware sees them (a request line or headers
@@ -53,11 +59,17 @@ export async function startServer(
       { issuer: config.issuer },
     );
   }
-  const services = await startServices(config, store, log, { ...options, systemRecords: true });
+  const { metricsPort, metricsToken } = config.ops;
+  const metrics = metricsPort !== undefined || metricsToken ? createMetrics() : undefined;
+  const services = await startServices(config, store, log, {
+    ...options,
+    systemRecords: true,
+    ...(metrics ? { metrics } : {}),
+  });
   // The server's own address, for the admin console's calls to its own token endpoint.
   let listenUrl = '';
   const lifecycle = { draining: false };
-  const app = createApp({ ...services, lifecycle, selfUrl: () => listenUrl });
+  const app = createApp({ ...services, metrics, lifecycle, selfUrl: () => listenUrl });
   const handle = app.callback();
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (req, res) => {
     void handle(req, res);
@@ -67,14 +79,31 @@ export async function startServer(
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  listenUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  listenUrl = urlOf(server, config.host);
+  let scrape: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (metrics && metricsPort !== undefined) {
+    const metricsAt = metricsServer(metrics);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        metricsAt.once('error', reject);
+        metricsAt.listen(metricsPort, config.ops.metricsHost, () => resolve());
+      });
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.close();
+      throw error;
+    }
+    scrape = metricsAt;
+    metricsUrl = `${urlOf(metricsAt, config.ops.metricsHost)}/metrics`;
+    log.info('metrics are served', { url: metricsUrl });
+  }
 
   let firstAdministrator: FirstRunOutcome;
   try {
     firstAdministrator = await services.firstRun.atStart();
   } catch (error) {
+    scrape?.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await services.close();
     throw error;
@@ -116,8 +145,12 @@ export async function startServer(
     server,
     listenUrl,
     firstAdministrator,
+    metrics,
+    metricsUrl,
     async close() {
       clearInterval(sweep);
+      scrape?.close();
+      scrape?.closeAllConnections();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -125,4 +158,11 @@ export async function startServer(
       await services.close();
     },
   };
+}
+
+// `http://host:port` of a listening server (loopback for a wildcard address).
+function urlOf(server: Server, configured: string): string {
+  const { port } = server.address() as AddressInfo;
+  const host = configured === '0.0.0.0' || configured === '::' ? '127.0.0.1' : configured;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -16,6 +16,7 @@ import { BACKCHANNEL_ROUTES } from '../security/endpoint-limits.ts';
 import { claimedClientId } from './client-authentication.ts';
 import { buildConfiguration, type EngineSecurity } from './configuration.ts';
 import { handOutSettledRotation } from './refresh-rotation.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 export interface EngineInput {
   config: Readonly<Config>;
@@ -25,6 +26,8 @@ export interface EngineInput {
   security: EngineSecurity;
   /** See ConfigurationInput.clock. */
   clock?: () => number;
+  /** Told of every token issued, and of the signing keys' age at each scrape. */
+  metrics?: Metrics;
 }
 
 // The engine's error events of back-channel endpoints, where a failed client authentication is
@@ -93,6 +96,7 @@ export async function startEngine(input: EngineInput): Promise<Engine> {
     timer.unref();
   };
   schedule();
+  input.metrics?.watchSigningKeys(() => currentSigners(set, Date.now()));
 
   return {
     get provider() {
@@ -192,6 +196,13 @@ function build(
           reason: String(error.message ?? ''),
         },
       });
+    });
+  }
+  const { metrics } = input;
+  if (metrics) {
+    provider.on('grant.success', (ctx) => {
+      const grantType = ctx.oidc.params?.grant_type;
+      metrics.tokenIssued(typeof grantType === 'string' ? grantType : 'unknown');
     });
   }
   provider.on('server_error', (ctx, error) => {
