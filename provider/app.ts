@@ -131,6 +131,7 @@ export function createApp(input: AppInput): Koa {
       basePath: config.basePath,
       log,
       accessLog: config.accessLog,
+      lifecycle: input.lifecycle,
       ...(metrics ? { observe: metrics.request } : {}),
     }),
   );

@@ -1,6 +1,6 @@
 // The running service: services + HTTP server + the periodic sweep of expired records.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Store } from '../adapters/store.ts';
 import { createApp } from './app.ts';
@@ -11,7 +11,13 @@ import type { FirstRunOutcome } from './administration/first-run.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { metricsServer } from './observability/metrics-endpoint.ts';
 
-export interface RunningServer extends Services {
+export interface RunningServer extends Omit<Services, 'close'> {
+  /**
+   * Stops: readiness fails, the listener closes (no new connections), requests in flight are given
+   * `graceMs` to finish (answered with `Connection: close`) before their connections are closed,
+   * then the services and the store close. With no grace (tests), connections close at once.
+   */
+  close(graceMs?: number): Promise<void>;
   server: Server;
   /** Where the server listens, e.g. `http://127.0.0.1:41234` (not the issuer). */
   listenUrl: string;
@@ -147,15 +153,31 @@ export async function startServer(
     firstAdministrator,
     metrics,
     metricsUrl,
-    async close() {
+    async close(graceMs = 0) {
+      lifecycle.draining = true;
       clearInterval(sweep);
       scrape?.close();
       scrape?.closeAllConnections();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        if (graceMs <= 0) {
+          server.close(() => resolve());
+          server.closeAllConnections();
+          return;
+        }
+        // Only the listener closes: http.Server#close would also close every connection without a
+        // request in progress, including one just accepted whose request is still on its way.
+        // Idle keep-alive connections end at their keep-alive timeout, or after their next
+        // answer (which says Connection: close).
+        NetServer.prototype.close.call(server, () => resolve());
+        const deadline = setTimeout(() => {
+          log.warn('shutdown: requests still in flight after SSO_SHUTDOWN_TIMEOUT; closing them');
+          server.closeAllConnections();
+        }, graceMs);
+        deadline.unref();
+        server.once('close', () => clearTimeout(deadline));
       });
       await services.close();
+      if (graceMs > 0) log.info('stopped: requests in flight finished, store closed');
     },
   };
 }

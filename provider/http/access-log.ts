@@ -21,6 +21,11 @@ export interface AccessLogOptions {
   accessLog: boolean;
   /** Counts the request (metrics), when metrics are on. */
   observe?: RequestObserver;
+  /**
+   * While `draining` (shutting down), answers carry `Connection: close`, so that a keep-alive
+   * client sends no further request on a connection that is about to close.
+   */
+  lifecycle?: { readonly draining: boolean };
 }
 
 /** Sets the request id (ctx.state.requestId, X-Request-Id) and logs and counts each request. */
@@ -29,6 +34,7 @@ export function accessLog({
   log,
   accessLog: write,
   observe,
+  lifecycle,
 }: AccessLogOptions): Middleware {
   return async (ctx, next) => {
     const started = performance.now();
@@ -39,6 +45,7 @@ export function accessLog({
     try {
       await next();
       status = ctx.status;
+      if (lifecycle?.draining) ctx.set('Connection', 'close');
     } catch (error) {
       // Koa answers what escaped every handler (the error boundary catches nearly all).
       const code = (error as { status?: unknown; statusCode?: unknown }).status;
