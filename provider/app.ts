@@ -24,6 +24,9 @@ import type { Apis } from './apis/apis.ts';
 import type { Clients } from './clients/clients.ts';
 import type { AuditLog } from './audit/audit.ts';
 import type { Config } from './config.ts';
+import { accessLog } from './http/access-log.ts';
+import type { Metrics } from './observability/metrics.ts';
+import { metricsRoute } from './observability/metrics-endpoint.ts';
 import { errorBoundary } from './http/error-boundary.ts';
 import { issuerOrigin } from './http/issuer-origin.ts';
 import { notFound } from './http/not-found.ts';
@@ -48,6 +51,10 @@ export interface AppInput {
   clients: Clients;
   apis: Apis;
   administration: (by: Actor) => AdminOperations;
+  /** Metrics to count requests in, when they are served (see observability/). */
+  metrics?: Metrics | undefined;
+  /** `draining` once the server is shutting down (readiness then fails). */
+  lifecycle: { readonly draining: boolean };
   /** Where this server itself listens (known once it does), for calls to its own endpoints. */
   selfUrl: () => string;
   consoleSessions: ConsoleSessions;
@@ -64,7 +71,7 @@ const VIEWS = fileURLToPath(new URL('../interactions/views', import.meta.url));
 
 /** The Koa application serving everything SSO answers over HTTP. */
 export function createApp(input: AppInput): Koa {
-  const { config, log, store, accounts, engine, audit, guard, limits } = input;
+  const { config, log, store, accounts, engine, audit, guard, limits, metrics } = input;
   // Host and protocol come from headers that issuerOrigin sets to the issuer's (see there).
   const app = new Koa({ proxy: true, keys: engine.cookieKeys });
   app.silent = true;
@@ -72,17 +79,38 @@ export function createApp(input: AppInput): Koa {
 
   const brand = pageBrand(config.brand, `${config.basePath}/assets`);
   const router = new Router(config.basePath ? { prefix: config.basePath } : {});
-  router.get('/healthz', async (ctx) => {
+  // Liveness: this process serves requests. It does not ask the store, so an outage of the
+  // database does not make every instance be restarted at once (readiness is /readyz).
+  router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    const problem = await storeProblem(store);
-    if (problem) {
-      log.warn('health check: store unavailable', { reason: problem });
-      ctx.status = 503;
-      ctx.body = { status: 'unavailable', store: store.backend, error: 'temporarily_unavailable' };
-      return;
-    }
     ctx.body = { status: 'ok', store: store.backend };
   });
+  // Readiness: whether a load balancer should send requests here: the store answers, signing
+  // keys are loaded, and the server is not shutting down.
+  router.get('/readyz', async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    const problem = input.lifecycle.draining ? undefined : await storeProblem(store);
+    const checks = {
+      store: problem ? 'unavailable' : 'ok',
+      signingKeys: engine.signers().length > 0 ? 'ok' : 'missing',
+      ...(input.lifecycle.draining ? { shutdown: 'draining' } : {}),
+    };
+    if (problem) log.warn('readiness check: store unavailable', { reason: problem });
+    if (problem || checks.signingKeys !== 'ok' || input.lifecycle.draining) {
+      ctx.status = 503;
+      ctx.body = {
+        status: 'unavailable',
+        store: store.backend,
+        error: 'temporarily_unavailable',
+        checks,
+      };
+      return;
+    }
+    ctx.body = { status: 'ready', store: store.backend, checks };
+  });
+  if (metrics && config.ops.metricsToken) {
+    router.get('/metrics', metricsRoute(metrics, config.ops.metricsToken));
+  }
   router.use(
     interactionRoutes({
       clients: input.clients,
@@ -100,6 +128,15 @@ export function createApp(input: AppInput): Koa {
   router.use(passwordResetRoutes(input.passwordReset).routes());
   router.use(registrationRoutes(input.registration).routes());
 
+  app.use(
+    accessLog({
+      basePath: config.basePath,
+      log,
+      accessLog: config.accessLog,
+      lifecycle: input.lifecycle,
+      ...(metrics ? { observe: metrics.request } : {}),
+    }),
+  );
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:', config.brand.logoUrl));
   app.use(issuerOrigin(config.issuer, config.trustProxy));
   app.use(views(VIEWS, { extension: 'ejs' }));
@@ -161,7 +198,7 @@ export function createApp(input: AppInput): Koa {
   return app;
 }
 
-/** How long the health check waits for the store before calling it unavailable, in ms. */
+/** How long the readiness check waits for the store before calling it unavailable, in ms. */
 const HEALTH_CHECK_TIMEOUT_MS = 3000;
 
 // Why the store cannot serve now (locked, unreachable, corrupt, hung), or undefined when it can.
@@ -169,7 +206,7 @@ async function storeProblem(store: Store): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<string>((resolve) => {
     timer = setTimeout(
-      () => resolve('no answer within the health check timeout'),
+      () => resolve('no answer within the readiness check timeout'),
       HEALTH_CHECK_TIMEOUT_MS,
     );
   });

@@ -31,6 +31,10 @@ export interface Config {
   mongodbUri: string | undefined;
   trustProxy: boolean;
   logLevel: LogLevel;
+  /** One JSON line per request (`"msg":"request"`, at info), SSO_ACCESS_LOG. */
+  accessLog: boolean;
+  /** Prometheus metrics and shutdown (see provider/observability/). */
+  ops: OpsSettings;
   /** Seconds. */
   ttl: TokenLifetimes;
   /** Seconds a rotated refresh token may still be used again by a concurrent request. */
@@ -86,6 +90,21 @@ export interface BrandSettings {
   helpUrl: string | undefined;
   privacyUrl: string | undefined;
   termsUrl: string | undefined;
+}
+
+/** What operators watch and how the server stops. */
+export interface OpsSettings {
+  /** Serve /metrics on this port of `metricsHost` (0 picks a free one); undefined: not there. */
+  metricsPort: number | undefined;
+  /** Address of the metrics port (default SSO_HOST). */
+  metricsHost: string;
+  /**
+   * Serve `<issuer>/metrics` on the main port to requests bearing this token; undefined: not on
+   * the main port. A secret: never logged.
+   */
+  metricsToken: string | undefined;
+  /** Seconds a SIGTERM waits for requests in flight before closing their connections. */
+  shutdownTimeout: number;
 }
 
 /** Where outgoing mail goes; both undefined when mail is not set up. */
@@ -205,7 +224,7 @@ const durationSetting = (variable: string, fallback: string, min = 1): Setting<n
 
 const integerSetting = (
   variable: string,
-  fallback: string,
+  fallback: string | undefined,
   min: number,
   max: number,
 ): Setting<number> => ({
@@ -449,6 +468,23 @@ const brandUrlSetting = (variable: string): Setting<string> => ({
   },
 });
 
+// A bearer token for /metrics on the main port: long enough not to be guessed, no whitespace.
+function metricsTokenSetting(): Setting<string> {
+  return {
+    variable: 'SSO_METRICS_TOKEN',
+    fallback: undefined,
+    parse: (raw, variable) => {
+      if (!/^[\x21-\x7e]{32,512}$/.test(raw)) {
+        throw new ConfigError(
+          variable,
+          'must be 32 to 512 printable characters without spaces (e.g. openssl rand -hex 32)',
+        );
+      }
+      return raw;
+    },
+  };
+}
+
 /** Every setting: variable, default, and how it is read. The README documents the same table. */
 export const SETTINGS = {
   port: integerSetting('SSO_PORT', '3000', 0, 65535),
@@ -458,6 +494,11 @@ export const SETTINGS = {
   mongodbUri: mongodbUriSetting,
   trustProxy: booleanSetting('SSO_TRUST_PROXY', 'false'),
   logLevel: logLevelSetting,
+  accessLog: booleanSetting('SSO_ACCESS_LOG', 'true'),
+  metricsPort: integerSetting('SSO_METRICS_PORT', undefined, 0, 65535),
+  metricsHost: stringSetting('SSO_METRICS_HOST', undefined),
+  metricsToken: metricsTokenSetting(),
+  shutdownTimeout: durationSetting('SSO_SHUTDOWN_TIMEOUT', '25s', 0),
   accessToken: durationSetting('SSO_ACCESS_TOKEN_TTL', '1h'),
   apiAccessToken: durationSetting('SSO_API_ACCESS_TOKEN_TTL', '5m'),
   idToken: durationSetting('SSO_ID_TOKEN_TTL', '1h'),
@@ -539,6 +580,13 @@ export function loadConfig(env: Env): Readonly<Config> {
     mongodbUri: read(env, SETTINGS.mongodbUri),
     trustProxy: need(env, SETTINGS.trustProxy),
     logLevel: need(env, SETTINGS.logLevel),
+    accessLog: need(env, SETTINGS.accessLog),
+    ops: {
+      metricsPort: read(env, SETTINGS.metricsPort),
+      metricsHost: read(env, SETTINGS.metricsHost) ?? need(env, SETTINGS.host),
+      metricsToken: read(env, SETTINGS.metricsToken),
+      shutdownTimeout: need(env, SETTINGS.shutdownTimeout),
+    },
     ttl: {
       accessToken: need(env, SETTINGS.accessToken),
       apiAccessToken: need(env, SETTINGS.apiAccessToken),

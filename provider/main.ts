@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
-    running.close().then(
+    running.close(config.ops.shutdownTimeout * 1000).then(
       () => process.exit(0),
       (error: unknown) => {
         log.error('shutdown failed', describeError(error));

@@ -1,6 +1,6 @@
 // The running service: services + HTTP server + the periodic sweep of expired records.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Store } from '../adapters/store.ts';
 import { createApp } from './app.ts';
@@ -8,13 +8,25 @@ import type { Config } from './config.ts';
 import { describeError, type Logger } from './log.ts';
 import { startServices, type Services, type StartOptions } from './services.ts';
 import type { FirstRunOutcome } from './administration/first-run.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { metricsServer } from './observability/metrics-endpoint.ts';
 
-export interface RunningServer extends Services {
+export interface RunningServer extends Omit<Services, 'close'> {
+  /**
+   * Stops: readiness fails, the listener closes (no new connections), requests in flight are given
+   * `graceMs` to finish (answered with `Connection: close`) before their connections are closed,
+   * then the services and the store close. With no grace (tests), connections close at once.
+   */
+  close(graceMs?: number): Promise<void>;
   server: Server;
   /** Where the server listens, e.g. `http://127.0.0.1:41234` (not the issuer). */
   listenUrl: string;
   /** What this start did about the first administrator (a setup link while there is none). */
   firstAdministrator: FirstRunOutcome;
+  /** The metrics, when served (SSO_METRICS_PORT or SSO_METRICS_TOKEN). */
+  metrics: Metrics | undefined;
+  /** Where the metrics port answers (`http://127.0.0.1:9464/metrics`), when SSO_METRICS_PORT is set. */
+  metricsUrl: string | undefined;
 }
 
 // Requests Node's HTTP parser refuses before any middleware sees them (a request line or headers
@@ -53,10 +65,17 @@ export async function startServer(
       { issuer: config.issuer },
     );
   }
-  const services = await startServices(config, store, log, { ...options, systemRecords: true });
+  const { metricsPort, metricsToken } = config.ops;
+  const metrics = metricsPort !== undefined || metricsToken ? createMetrics() : undefined;
+  const services = await startServices(config, store, log, {
+    ...options,
+    systemRecords: true,
+    ...(metrics ? { metrics } : {}),
+  });
   // The server's own address, for the admin console's calls to its own token endpoint.
   let listenUrl = '';
-  const app = createApp({ ...services, selfUrl: () => listenUrl });
+  const lifecycle = { draining: false };
+  const app = createApp({ ...services, metrics, lifecycle, selfUrl: () => listenUrl });
   const handle = app.callback();
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (req, res) => {
     void handle(req, res);
@@ -66,14 +85,31 @@ export async function startServer(
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  listenUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  listenUrl = urlOf(server, config.host);
+  let scrape: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (metrics && metricsPort !== undefined) {
+    const metricsAt = metricsServer(metrics);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        metricsAt.once('error', reject);
+        metricsAt.listen(metricsPort, config.ops.metricsHost, () => resolve());
+      });
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.close();
+      throw error;
+    }
+    scrape = metricsAt;
+    metricsUrl = `${urlOf(metricsAt, config.ops.metricsHost)}/metrics`;
+    log.info('metrics are served', { url: metricsUrl });
+  }
 
   let firstAdministrator: FirstRunOutcome;
   try {
     firstAdministrator = await services.firstRun.atStart();
   } catch (error) {
+    scrape?.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await services.close();
     throw error;
@@ -115,13 +151,40 @@ export async function startServer(
     server,
     listenUrl,
     firstAdministrator,
-    async close() {
+    metrics,
+    metricsUrl,
+    async close(graceMs = 0) {
+      lifecycle.draining = true;
       clearInterval(sweep);
+      scrape?.close();
+      scrape?.closeAllConnections();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        if (graceMs <= 0) {
+          server.close(() => resolve());
+          server.closeAllConnections();
+          return;
+        }
+        // Only the listener closes: http.Server#close would also close every connection without a
+        // request in progress, including one just accepted whose request is still on its way.
+        // Idle keep-alive connections end at their keep-alive timeout, or after their next
+        // answer (which says Connection: close).
+        NetServer.prototype.close.call(server, () => resolve());
+        const deadline = setTimeout(() => {
+          log.warn('shutdown: requests still in flight after SSO_SHUTDOWN_TIMEOUT; closing them');
+          server.closeAllConnections();
+        }, graceMs);
+        deadline.unref();
+        server.once('close', () => clearTimeout(deadline));
       });
       await services.close();
+      if (graceMs > 0) log.info('stopped: requests in flight finished, store closed');
     },
   };
+}
+
+// `http://host:port` of a listening server (loopback for a wildcard address).
+function urlOf(server: Server, configured: string): string {
+  const { port } = server.address() as AddressInfo;
+  const host = configured === '0.0.0.0' || configured === '::' ? '127.0.0.1' : configured;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -44,6 +44,8 @@ import { mailBrand } from './mail/templates.ts';
 import { MailLimits } from './security/mail-limits.ts';
 import { PasswordReset } from './people/password-reset.ts';
 import { Registration } from './people/registration.ts';
+import type { Metrics } from './observability/metrics.ts';
+import { measuredStore } from './observability/measured-store.ts';
 
 export interface Services {
   config: Readonly<Config>;
@@ -113,15 +115,18 @@ export interface StartOptions {
    * another SSO_ISSUER than the server's).
    */
   systemRecords?: boolean;
+  /** Metrics to report store calls, sign-ins, tokens and key ages to (a server's, when served). */
+  metrics?: Metrics;
 }
 
 /** Starts every service over an open, migrated store. */
 export async function startServices(
   config: Readonly<Config>,
-  rawStore: Store,
+  openedStore: Store,
   log: Logger,
-  { readOnly = false, clock, systemRecords = false }: StartOptions = {},
+  { readOnly = false, clock, systemRecords = false, metrics }: StartOptions = {},
 ): Promise<Services> {
+  const rawStore = metrics ? measuredStore(openedStore, metrics) : openedStore;
   const resolved = await resolveMasterKey(config, rawStore, log, { create: !readOnly });
   const { key: masterKey, file: keyFile, interrupted } = resolved;
   const alsoOpens = interrupted ? [interrupted] : [];
@@ -136,7 +141,12 @@ export async function startServices(
   const resealed = interrupted || readOnly ? 0 : await resealAll(rawStore, store, sealer);
   if (resealed) log.info('secrets sealed with the master key', { records: resealed });
   const accounts = new Accounts(store, createPasswordHasher(config.argon2));
-  const audit = new AuditLog(store, log, config.auditRetention);
+  const audit = new AuditLog(
+    store,
+    log,
+    config.auditRetention,
+    metrics ? (type, details) => metrics.audit(type, details) : undefined,
+  );
   const guard = new SignInGuard(store, config.signIn);
   const limits = endpointLimits({
     store,
@@ -154,6 +164,7 @@ export async function startServices(
         log,
         security: { guard, limits, audit },
         ...(clock ? { clock } : {}),
+        ...(metrics ? { metrics } : {}),
       });
   const running = (): Engine => {
     if (!engine) throw new Error('the protocol engine is not started for read-only services');

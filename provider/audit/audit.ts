@@ -12,16 +12,22 @@ export type AuditEntry = Omit<AuditEvent, 'id' | 'time' | 'expiresAt' | 'actor'>
   actor?: string;
 };
 
+/** Told of each recorded event (its type and details). */
+export type AuditObserver = (type: string, details: AuditEvent['details']) => void;
+
 /** Writes and reads the audit log. */
 export class AuditLog {
   readonly #store: Store;
   readonly #log: Logger;
   readonly #retentionMs: number;
+  readonly #observe: AuditObserver | undefined;
 
-  constructor(store: Store, log: Logger, retentionSeconds: number) {
+  /** `observe` sees every event's type and details as it is recorded (metrics count them). */
+  constructor(store: Store, log: Logger, retentionSeconds: number, observe?: AuditObserver) {
     this.#store = store;
     this.#log = log;
     this.#retentionMs = retentionSeconds * 1000;
+    this.#observe = observe;
   }
 
   /**
@@ -41,6 +47,7 @@ export class AuditLog {
     };
     const { id, time: _time, expiresAt: _expiresAt, type, ...fields } = event;
     this.#log.audit({ event: type, ...fields, eventId: id });
+    this.#observe?.(type, entry.details);
     if (!keep) return;
     try {
       await this.#store.audit.append(event);

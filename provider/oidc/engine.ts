@@ -16,6 +16,7 @@ import { BACKCHANNEL_ROUTES } from '../security/endpoint-limits.ts';
 import { claimedClientId } from './client-authentication.ts';
 import { buildConfiguration, type EngineSecurity } from './configuration.ts';
 import { handOutSettledRotation } from './refresh-rotation.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 export interface EngineInput {
   config: Readonly<Config>;
@@ -25,6 +26,8 @@ export interface EngineInput {
   security: EngineSecurity;
   /** See ConfigurationInput.clock. */
   clock?: () => number;
+  /** Told of every token issued, and of the signing keys' age at each scrape. */
+  metrics?: Metrics;
 }
 
 // The engine's error events of back-channel endpoints, where a failed client authentication is
@@ -45,6 +48,11 @@ export interface Engine {
   readonly middleware: Middleware;
   /** Cookie signing secrets, newest first (the app signs its own cookies with them too). */
   readonly cookieKeys: string[];
+  /**
+   * The signing keys that sign now, one per algorithm at most, by the key set last read from the
+   * store: none means tokens cannot be signed (readiness fails, see /readyz).
+   */
+  signers(): { kid: string; alg: string; activatesAt: number }[];
   /** Re-reads the keys now and swaps the provider if they changed. */
   refresh(): Promise<void>;
   /** Stops the refresh timer. */
@@ -88,6 +96,7 @@ export async function startEngine(input: EngineInput): Promise<Engine> {
     timer.unref();
   };
   schedule();
+  input.metrics?.watchSigningKeys(() => currentSigners(set, Date.now()));
 
   return {
     get provider() {
@@ -97,6 +106,7 @@ export async function startEngine(input: EngineInput): Promise<Engine> {
       await built.mounted(ctx, next);
     },
     cookieKeys,
+    signers: () => currentSigners(set, Date.now()),
     refresh,
     stop() {
       stopped = true;
@@ -119,6 +129,21 @@ interface Built {
   provider: Provider;
   mounted: Middleware;
   signature: string;
+}
+
+// The keys of `set` that sign at `now` (those providerJwks hands out without key_ops).
+function currentSigners(
+  set: Parameters<typeof providerJwks>[0],
+  now: number,
+): { kid: string; alg: string; activatesAt: number }[] {
+  const signing = new Set(
+    providerJwks(set, now)
+      .keys.filter((key) => !key.key_ops)
+      .map((key) => String(key.kid)),
+  );
+  return set.keys
+    .filter((key) => signing.has(key.kid))
+    .map((key) => ({ kid: key.kid, alg: String(key.jwk.alg), activatesAt: key.activatesAt }));
 }
 
 // Which keys are published and which of them sign: when this changes, the provider must be rebuilt.
@@ -171,6 +196,13 @@ function build(
           reason: String(error.message ?? ''),
         },
       });
+    });
+  }
+  const { metrics } = input;
+  if (metrics) {
+    provider.on('grant.success', (ctx) => {
+      const grantType = ctx.oidc.params?.grant_type;
+      metrics.tokenIssued(typeof grantType === 'string' ? grantType : 'unknown');
     });
   }
   provider.on('server_error', (ctx, error) => {

@@ -78,7 +78,7 @@ describeIfMongo('MongoDB outage and recovery', () => {
     });
     expect(Date.now() - started).toBeLessThan(5000);
 
-    const health = await fetch(`${sso.issuer}/healthz`, {
+    const health = await fetch(`${sso.issuer}/readyz`, {
       headers: { accept: 'application/json' },
     });
     expect(health.status).toBe(503);
@@ -86,7 +86,9 @@ describeIfMongo('MongoDB outage and recovery', () => {
       status: 'unavailable',
       store: 'mongodb',
       error: 'temporarily_unavailable',
+      checks: { store: 'unavailable', signingKeys: 'ok' },
     });
+    expect((await fetch(`${sso.issuer}/healthz`)).status).toBe(200);
 
     const again = page(await agent.open(loginPage.url));
     expect(again.status).toBe(503);
@@ -102,7 +104,7 @@ describeIfMongo('MongoDB outage and recovery', () => {
       if (!recovered) await sleep(200);
     }
     expect(recovered).toBe(true);
-    expect((await fetch(`${sso.issuer}/healthz`)).status).toBe(200);
+    expect((await fetch(`${sso.issuer}/readyz`)).status).toBe(200);
   });
 
   test('a hung server (connections open, no answers): 503 within a bounded time, then recovery', async () => {
@@ -117,7 +119,7 @@ describeIfMongo('MongoDB outage and recovery', () => {
       expect(Date.now() - started).toBeLessThan(12_000);
 
       started = Date.now();
-      const health = await fetch(`${sso.issuer}/healthz`);
+      const health = await fetch(`${sso.issuer}/readyz`);
       expect(health.status).toBe(503);
       expect(Date.now() - started).toBeLessThan(5000);
 

@@ -1,6 +1,6 @@
 // The embedded store under faults, with the service running: another process holding the database
 // lock, and the file damaged underneath. Requests that need the store get 503 quickly; discovery
-// and JWKS, which do not, keep answering at once; /healthz says so.
+// and JWKS, which do not, keep answering at once; /readyz says so (/healthz, liveness, does not).
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -54,21 +54,24 @@ describe('embedded store faults, while serving', () => {
         expect(JSON.parse(refused.body)).toMatchObject({ error: 'temporarily_unavailable' });
         expect(refused.ms).toBeLessThan(4000);
       }
-      const health = await timed('/healthz');
-      expect(health.status).toBe(503);
-      expect(JSON.parse(health.body)).toEqual({
+      const ready = await timed('/readyz');
+      expect(ready.status).toBe(503);
+      expect(JSON.parse(ready.body)).toEqual({
         status: 'unavailable',
         store: 'sqlite',
         error: 'temporarily_unavailable',
+        checks: { store: 'unavailable', signingKeys: 'ok' },
       });
+      // Liveness: the process itself is fine, so nothing should restart it.
+      expect((await timed('/healthz')).status).toBe(200);
     } finally {
       await lock.release();
     }
     expect((await token()).status).toBe(200);
-    expect((await timed('/healthz')).status).toBe(200);
+    expect((await timed('/readyz')).status).toBe(200);
   });
 
-  test('a file damaged underneath: /healthz notices, requests that need the store get 503, discovery and JWKS go on', async () => {
+  test('a file damaged underneath: /readyz notices, requests that need the store get 503, discovery and JWKS go on', async () => {
     expect((await token()).status).toBe(200);
     await sso.store.sweepExpired(); // everything checkpointed into the main file
     const file = await open(join(sso.config.dataDir, SQLITE_FILE), 'r+');
@@ -78,7 +81,7 @@ describe('embedded store faults, while serving', () => {
     } finally {
       await file.close();
     }
-    const health = await timed('/healthz');
+    const health = await timed('/readyz');
     expect(health.status).toBe(503);
     const refused = await token();
     expect(refused.status).toBe(503);

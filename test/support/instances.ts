@@ -17,7 +17,7 @@ export interface Instance {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `provider/main.ts` with `env` on a free loopback port and waits until /healthz is ok. */
+/** Starts `provider/main.ts` with `env` on a free loopback port and waits until /readyz is ok. */
 export async function startInstance(env: Record<string, string>): Promise<Instance> {
   const port = await freePort();
   const output: string[] = [];
@@ -48,7 +48,7 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
   };
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) break;
-    const ok = await fetch(`${url}/healthz`).then(
+    const ok = await fetch(`${url}/readyz`).then(
       (response) => response.ok,
       () => false,
     );
@@ -56,7 +56,7 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
     await sleep(100);
   }
   await instance.stop('SIGKILL');
-  throw new Error(`SSO at ${url} did not become healthy:\n${output.join('')}`);
+  throw new Error(`SSO at ${url} did not become ready:\n${output.join('')}`);
 }
 
 /**
