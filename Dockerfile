@@ -18,7 +18,7 @@ COPY adapters ./adapters
 COPY admin ./admin
 COPY interactions ./interactions
 COPY provider ./provider
-COPY client-sdk/src/contract.ts ./client-sdk/src/contract.ts
+COPY client-sdk/node/src/contract.ts ./client-sdk/node/src/contract.ts
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

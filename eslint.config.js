@@ -8,7 +8,7 @@ export default tseslint.config(
       'data/',
       'coverage/',
       '**/dist/',
-      'client-sdk/node_modules/',
+      'client-sdk/node/node_modules/',
       '**/.venv/',
     ],
   },

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: prepares the tools the suites use (prepare.sh), then runs them.
 # - Without arguments, every suite, under c8: coverage of the service's code (provider/, adapters/,
-#   interactions/, client-sdk/src/), child processes included (the CLI, SSO instances and the TLS
+#   interactions/, client-sdk/node/src/), child processes included (the CLI, SSO instances and the TLS
 #   proxy inherit NODE_V8_COVERAGE), checked against the thresholds in .c8rc.json; then the MongoDB
 #   suites again on mongo-java-server (npm run test:mongo-java-server).
 # - With arguments (jest's own: paths, -t NAME, …), only those suites, without coverage.
