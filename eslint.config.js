@@ -10,6 +10,7 @@ export default tseslint.config(
       '**/dist/',
       'client-sdk/node/node_modules/',
       '**/.venv/',
+      'client-sdk/python/build/',
     ],
   },
   js.configs.recommended,
