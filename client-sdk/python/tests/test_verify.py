@@ -156,3 +156,17 @@ def test_none_and_hmac_are_never_configurable(sso: Sso) -> None:
         with pytest.raises(SsoError) as caught:
             Verifier(issuer, audience=ORDERS, algorithms=algorithms)
         assert caught.value.code == "SSO_CONFIGURATION_INVALID"
+
+
+def test_an_rs256_api_token_verifies_with_the_rsa_key(sso: Sso) -> None:
+    audience = "https://api.example.test/rsa"
+    sso.cli("apis", "add", audience, "--scope", "rsa:read", "--alg", "RS256")
+    caller = sso.client(
+        "RSA caller", "--confidential", "--grant", "client_credentials", "--api", audience
+    )
+    token = token_for(sso, caller, audience)
+    assert jwt_header(token)["alg"] == "RS256"
+    issuer = discover(sso.issuer, allow_http=True)
+    assert verify_access_token(Verifier(issuer, audience=audience), token).scopes == ("rsa:read",)
+    es256_only = Verifier(issuer, audience=audience, algorithms=["ES256"])
+    assert _code(lambda: verify_access_token(es256_only, token)) == "SSO_ALGORITHM_NOT_ALLOWED"
