@@ -59,6 +59,11 @@ class _Source:
         self.skew = skew
         self.clock = clock
         self._current: ServiceToken | None = None
+        # Threads of a TokenSource wait on this; asyncio tasks on a lock of their event loop.
+        self._thread_lock = threading.Lock()
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def _cached(self, refused: str | None = None) -> ServiceToken | None:
         current = self._current
@@ -104,18 +109,6 @@ class TokenSource(_Source):
         token = orders.get_token()
     """
 
-    def __init__(
-        self,
-        client: Client,
-        *,
-        resource: str | None = None,
-        scope: str | None = None,
-        skew: float = 30,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(client, resource=resource, scope=scope, skew=skew, clock=clock)
-        self._lock = threading.Lock()
-
     def get_token(self) -> ServiceToken:
         """A valid token: the cached one, or a new one. Raises ``SSO_TOKEN_REQUEST_FAILED``."""
         return self._cached() or self._fetch(None)
@@ -124,12 +117,12 @@ class TokenSource(_Source):
         """A new token, after an API refused ``refused``; if another caller already replaced that
         token, its replacement is returned without asking again."""
         if refused is None:
-            with self._lock:
+            with self._thread_lock:
                 return self._request()
         return self._cached(refused) or self._fetch(refused)
 
     def _fetch(self, refused: str | None) -> ServiceToken:
-        with self._lock:
+        with self._thread_lock:
             return self._cached(refused) or self._request()
 
     def _request(self) -> ServiceToken:
@@ -151,20 +144,6 @@ class AsyncTokenSource(_Source):
         orders = AsyncTokenSource(client, resource="https://api.example.com/orders")
         token = await orders.get_token()
     """
-
-    def __init__(
-        self,
-        client: Client,
-        *,
-        resource: str | None = None,
-        scope: str | None = None,
-        skew: float = 30,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(client, resource=resource, scope=scope, skew=skew, clock=clock)
-        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
 
     def _lock(self) -> asyncio.Lock:
         return self._locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
