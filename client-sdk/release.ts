@@ -7,7 +7,7 @@
 // (client-sdk/python/scripts/venv.sh makes it; npm test's prepare step does too).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -73,11 +73,25 @@ async function checkVersions(): Promise<{ npm: string; python: string }> {
   return { npm: pkg.version, python: pyVersion };
 }
 
+// Built and packed in a staging directory of its own, never in client-sdk/node/ (whose dist/ other
+// builds use), so that two builds at once cannot see each other's half-written files.
 async function buildNpm(out: string, version: string): Promise<ReleaseArtifacts['npm']> {
   const env = { ...process.env, npm_config_update_notifier: 'false' };
-  await run('npm', ['run', 'build'], { cwd: nodeDir, env });
+  const staging = join(out, '.npm');
+  await mkdir(staging, { recursive: true });
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  await run(process.execPath, [
+    tsc,
+    '-p',
+    join(nodeDir, 'tsconfig.build.json'),
+    '--outDir',
+    join(staging, 'dist'),
+  ]);
+  for (const file of ['package.json', 'README.md']) {
+    await copyFile(join(nodeDir, file), join(staging, file));
+  }
   const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
-    cwd: nodeDir,
+    cwd: staging,
     env,
   });
   const [dry] = JSON.parse(stdout) as { files: { path: string }[] }[];
@@ -92,9 +106,10 @@ async function buildNpm(out: string, version: string): Promise<ReleaseArtifacts[
   const packed = await run(
     'npm',
     ['pack', '--json', '--ignore-scripts', '--pack-destination', out],
-    { cwd: nodeDir, env },
+    { cwd: staging, env },
   );
   const [tarball] = JSON.parse(packed.stdout) as { filename: string }[];
+  await rm(staging, { recursive: true, force: true });
   return { version, tarball: join(out, tarball!.filename), files };
 }
 

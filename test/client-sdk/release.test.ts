@@ -35,7 +35,7 @@ describe('npm run release:build', () => {
       cwd: repo,
       env: { ...process.env, npm_config_update_notifier: 'false' },
     }));
-  }, 180_000);
+  }, 300_000);
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
@@ -96,7 +96,7 @@ describe('npm run release:build', () => {
     };
     const pip = (python: string, ...args: string[]) =>
       run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...args], {
-        timeout: 150_000,
+        timeout: 300_000,
       });
 
     const fromWheel = await venv('from-wheel');
@@ -109,5 +109,5 @@ describe('npm run release:build', () => {
     await pip(fromGit, `git+file://${repo}@${head.trim()}#subdirectory=client-sdk/python`);
     const git = await run(fromGit, ['-c', IMPORT], { cwd: work });
     expect(git.stdout).toMatch(new RegExp(`^${pyVersion} .*/from-git/.*site-packages/`));
-  }, 170_000);
+  }, 400_000);
 });
