@@ -24,7 +24,7 @@ COPY adapters ./adapters
 COPY admin ./admin
 COPY interactions ./interactions
 COPY provider ./provider
-COPY client-sdk/src/contract.ts ./client-sdk/src/contract.ts
+COPY client-sdk/node/src/contract.ts ./client-sdk/node/src/contract.ts
 RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 USER node
 VOLUME ["/data"]

@@ -12,7 +12,7 @@ import {
   discoverIssuer,
   koaRequireToken,
   type SsoState,
-} from '../client-sdk/src/index.ts';
+} from '../client-sdk/node/src/index.ts';
 
 const SSO_ISSUER = process.env.SSO_ISSUER ?? 'http://localhost:3000';
 const ORDERS_API_URL = new URL(process.env.ORDERS_API_URL ?? 'http://localhost:4001');

@@ -12,7 +12,7 @@ import {
   koaWebAuth,
   type Session,
   type SsoState,
-} from '../client-sdk/src/index.ts';
+} from '../client-sdk/node/src/index.ts';
 
 const SSO_ISSUER = process.env.SSO_ISSUER ?? 'http://localhost:3000';
 const WEB_APP_URL = (process.env.WEB_APP_URL ?? 'http://localhost:4000').replace(/\/$/, '');

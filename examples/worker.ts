@@ -9,7 +9,7 @@ import {
   createClient,
   discoverIssuer,
   isSsoError,
-} from '../client-sdk/src/index.ts';
+} from '../client-sdk/node/src/index.ts';
 
 const SSO_ISSUER = process.env.SSO_ISSUER ?? 'http://localhost:3000';
 const ORDERS_API_URL = (process.env.ORDERS_API_URL ?? 'http://localhost:4001').replace(/\/$/, '');

@@ -8,7 +8,7 @@ import { errors } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import type { Apis } from '../provider/apis/apis.ts';
 import type { Clients } from '../provider/clients/clients.ts';
-import { ACR_VALUES } from '../client-sdk/src/contract.ts';
+import { ACR_VALUES } from '../client-sdk/node/src/contract.ts';
 import { allowFormAction } from '../provider/http/security-headers.ts';
 import { clientAddress } from '../provider/security/client-address.ts';
 import { passwordSignIn, type PasswordSignInDeps } from '../provider/security/password-sign-in.ts';

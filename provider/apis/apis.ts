@@ -2,7 +2,7 @@
 import type { ApiRecord, ClientRecord, Store } from '../../adapters/store.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { updateVersioned } from '../versioned-update.ts';
-import { SIGNING_ALGORITHMS } from '../../client-sdk/src/contract.ts';
+import { SIGNING_ALGORITHMS } from '../../client-sdk/node/src/contract.ts';
 import { OIDC_SCOPES } from '../oidc/claims.ts';
 
 export interface ApiInput {

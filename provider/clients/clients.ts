@@ -2,7 +2,7 @@
 // it is created or rotated; listings never include it.
 import { randomBytes } from 'node:crypto';
 import type { ClientRecord, Store } from '../../adapters/store.ts';
-import { GRANT_TYPES as CONTRACT_GRANT_TYPES } from '../../client-sdk/src/contract.ts';
+import { GRANT_TYPES as CONTRACT_GRANT_TYPES } from '../../client-sdk/node/src/contract.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { updateVersioned } from '../versioned-update.ts';
 

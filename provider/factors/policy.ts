@@ -3,7 +3,7 @@
 // so, of members of SSO_MFA_GROUPS, for applications registered to require it, and when the
 // application asks for it with `acr_values` (step-up).
 import type { Account, ClientRecord } from '../../adapters/store.ts';
-import { ACR_VALUES } from '../../client-sdk/src/contract.ts';
+import { ACR_VALUES } from '../../client-sdk/node/src/contract.ts';
 
 /** Whether `acr_values` (space-separated, in order of preference) asks for more than a password. */
 export function asksMultiFactor(acrValues: unknown): boolean {

@@ -5,7 +5,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { randomBytes } from 'node:crypto';
 import type { KeySet, Store, StoredKey } from '../../adapters/store.ts';
 
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../../client-sdk/src/contract.ts';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../../client-sdk/node/src/contract.ts';
 
 /** The algorithms SSO signs with; the first is the default for ID tokens and access tokens. */
 export const SIGNING_ALGS = SIGNING_ALGORITHMS;

@@ -3,7 +3,7 @@
 // The names come from the contract shared with the client package.
 import type { Account } from '../../adapters/store.ts';
 import { profileClaims } from '../accounts/profile-fields.ts';
-import { SCOPE_CLAIMS, SCOPES, type UserClaimName } from '../../client-sdk/src/contract.ts';
+import { SCOPE_CLAIMS, SCOPES, type UserClaimName } from '../../client-sdk/node/src/contract.ts';
 
 /** The OpenID Connect scopes SSO supports; API scopes come from registered APIs. */
 export const OIDC_SCOPES = SCOPES;

@@ -11,7 +11,7 @@ import { createAdapter } from './adapter.ts';
 import { clientAuthenticationPolicy } from './client-authentication.ts';
 import { jwtAccessTokenVerifier, keepJwtRecords } from './jwt-access-tokens.ts';
 import { outgoingFetch } from './outgoing-requests.ts';
-import { ACR_VALUES } from '../../client-sdk/src/contract.ts';
+import { ACR_VALUES } from '../../client-sdk/node/src/contract.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { featuresConfiguration } from './features.ts';
 import { storeCall } from './outage.ts';

@@ -5,7 +5,7 @@
 // interaction pages then ask only for the second factor of the session's account.
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Store } from '../../adapters/store.ts';
-import { ACR_VALUES } from '../../client-sdk/src/contract.ts';
+import { ACR_VALUES } from '../../client-sdk/node/src/contract.ts';
 import { SecondFactors } from '../factors/second-factors.ts';
 import { secondFactorRequired } from '../factors/policy.ts';
 import { storeCall } from './outage.ts';

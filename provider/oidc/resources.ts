@@ -2,7 +2,7 @@
 // JWT access token (RFC 9068) with that API as audience and only the scopes the API accepts.
 import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ApiRecord, Store } from '../../adapters/store.ts';
-import { SIGNING_ALGORITHMS } from '../../client-sdk/src/contract.ts';
+import { SIGNING_ALGORITHMS } from '../../client-sdk/node/src/contract.ts';
 import { storeCall } from './outage.ts';
 
 type ResourceIndicators = NonNullable<NonNullable<Configuration['features']>['resourceIndicators']>;

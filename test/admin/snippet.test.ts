@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 test('every kind of app gets a snippet that compiles against @sso/client', async () => {
-  dir = await mkdtemp(join(ROOT, 'client-sdk', '.snippets-'));
+  dir = await mkdtemp(join(ROOT, 'client-sdk', 'node', '.snippets-'));
   const files: string[] = [];
   for (const [kind, { input }] of Object.entries(APP_KINDS)) {
     const grants: readonly string[] = input.grantTypes;

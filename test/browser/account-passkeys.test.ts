@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ACR_VALUES } from '../../client-sdk/src/contract.ts';
+import { ACR_VALUES } from '../../client-sdk/node/src/contract.ts';
 import { authorizationRequest, discover } from '../support/flows.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 

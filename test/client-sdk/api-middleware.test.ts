@@ -13,7 +13,7 @@ import {
   type Client,
   type DpopKeyPair,
   type TokenSource,
-} from '../../client-sdk/src/index.ts';
+} from '../../client-sdk/node/src/index.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 import { apiApp, FRAMEWORKS } from './support/apps.ts';
 import { listen, type Listening } from './support/http.ts';

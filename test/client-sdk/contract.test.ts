@@ -1,6 +1,6 @@
 // The contract between SSO and the client package, checked against a running SSO: what it publishes
 // in discovery and its JWKS, the tokens it issues, and the error codes it answers with all match
-// client-sdk/src/contract.ts. If either side drifts, this fails.
+// client-sdk/node/src/contract.ts. If either side drifts, this fails.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, type JWK } from 'jose';
 import {
@@ -19,7 +19,7 @@ import {
   type Client,
   type HttpFetch,
   type Issuer,
-} from '../../client-sdk/src/index.ts';
+} from '../../client-sdk/node/src/index.ts';
 import { codeFlow, discover, REDIRECT_URI } from '../support/flows.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 import { UserAgent } from '../support/user-agent.ts';

@@ -1,6 +1,6 @@
 // Discovery of a real SSO: cached per process, and failures reported as SSO_DISCOVERY_FAILED.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { discoverIssuer, isSsoError, SsoError } from '../../client-sdk/src/index.ts';
+import { discoverIssuer, isSsoError, SsoError } from '../../client-sdk/node/src/index.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 import { startFakeIssuer } from './support/fake-issuer.ts';
 import { recordingFetch } from './support/http.ts';

@@ -10,10 +10,10 @@ import {
   verifyAccessToken,
   type Client,
   type Issuer,
-} from '../../client-sdk/src/index.ts';
+} from '../../client-sdk/node/src/index.ts';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { koaRequireToken } from '../../client-sdk/src/index.ts';
+import { koaRequireToken } from '../../client-sdk/node/src/index.ts';
 import { codeFlow, discover, REDIRECT_URI } from '../support/flows.ts';
 import { listen } from './support/http.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';

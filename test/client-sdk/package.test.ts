@@ -11,7 +11,7 @@ import { startTestSso, type TestSso } from '../support/sso.ts';
 
 const run = promisify(execFile);
 const repo = join(import.meta.dirname, '../..');
-const packageDir = join(repo, 'client-sdk');
+const packageDir = join(repo, 'client-sdk', 'node');
 const ORDERS = 'https://api.example.test/orders';
 
 // Consumers install the framework versions this repository tests with (from the npm cache).

@@ -5,13 +5,13 @@
 import { describe, expect, test } from '@jest/globals';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as sdk from '../../client-sdk/src/index.ts';
-import { renderReadme } from '../../client-sdk/scripts/readme.ts';
+import * as sdk from '../../client-sdk/node/src/index.ts';
+import { renderReadme } from '../../client-sdk/node/scripts/readme.ts';
 
-const root = join(import.meta.dirname, '../../client-sdk');
+const root = join(import.meta.dirname, '../../client-sdk/node');
 
 describe('the package documentation', () => {
-  test('README.md is up to date with the examples and error codes (npm run readme in client-sdk/)', async () => {
+  test('README.md is up to date with the examples and error codes (npm run readme in client-sdk/node/)', async () => {
     const readme = await readFile(join(root, 'README.md'), 'utf8');
     expect(await renderReadme(readme)).toBe(readme);
   });

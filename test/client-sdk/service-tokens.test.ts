@@ -13,7 +13,7 @@ import {
   getToken,
   renewToken,
   type Client,
-} from '../../client-sdk/src/index.ts';
+} from '../../client-sdk/node/src/index.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 import { listen, recordingFetch, tokenRequest, type Listening } from './support/http.ts';
 

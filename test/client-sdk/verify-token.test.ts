@@ -23,7 +23,7 @@ import {
   verifyAccessToken,
   type Client,
   type Verifier,
-} from '../../client-sdk/src/index.ts';
+} from '../../client-sdk/node/src/index.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 import { startFakeIssuer, type FakeIssuer } from './support/fake-issuer.ts';
 import { jwksRequest, recordingFetch } from './support/http.ts';

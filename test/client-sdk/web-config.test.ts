@@ -5,9 +5,9 @@ import {
   createWebAuth,
   discoverIssuer,
   type Client,
-} from '../../client-sdk/src/index.ts';
-import type { WebAuth } from '../../client-sdk/src/web-auth.ts';
-import { handleWebRequest } from '../../client-sdk/src/web-routes.ts';
+} from '../../client-sdk/node/src/index.ts';
+import type { WebAuth } from '../../client-sdk/node/src/web-auth.ts';
+import { handleWebRequest } from '../../client-sdk/node/src/web-routes.ts';
 import { startFakeIssuer, type FakeIssuer } from './support/fake-issuer.ts';
 
 const OLD = 'the old secret, at least thirty-two bytes long';

@@ -8,7 +8,7 @@ import {
   createWebAuth,
   discoverIssuer,
   type WebAuth,
-} from '../../client-sdk/src/index.ts';
+} from '../../client-sdk/node/src/index.ts';
 import { signIn } from '../support/flows.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 import { formTo, left, page } from '../support/user-agent.ts';

@@ -1,10 +1,13 @@
 // contract/sso-contract.json is the reviewed, language-neutral statement of what SSO and its client
-// packages agree on. The server and @sso/client both derive from client-sdk/src/contract.ts, so a
-// change there changes both at once; this suite compares each of them with the checked-in file, so
-// such a change cannot pass unnoticed: the file has to be changed (and reviewed) with it.
+// packages agree on. `npm run contract` generates both packages' contract modules from it (the
+// server imports the Node one); this suite fails when a generated module is stale, when @sso/client
+// exports something else, or when a running server publishes something else, so none of the three
+// can drift from the file unnoticed.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import * as contract from '../../client-sdk/src/index.ts';
+import * as contract from '../../client-sdk/node/src/index.ts';
 import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { staleModules } from '../../contract/generate.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 
 interface ContractFile {
@@ -17,6 +20,7 @@ interface ContractFile {
   token_types: Record<string, string>;
   grant_types: Record<string, string>;
   oauth_errors: Record<string, string>;
+  client_errors: Record<string, { message: string; status: number; oauth_error?: string }>;
 }
 
 const file = JSON.parse(
@@ -26,6 +30,11 @@ const file = JSON.parse(
 const sorted = (values: Iterable<string>) => [...values].sort();
 
 describe('the checked-in contract file', () => {
+  test('the generated contract modules of both packages are up to date (npm run contract)', async () => {
+    const stale = (await staleModules()).map((path) => relative(process.cwd(), path));
+    expect(stale).toEqual([]);
+  });
+
   test('@sso/client exports exactly what the file says', () => {
     expect({
       scopes: contract.SCOPES,
@@ -37,6 +46,16 @@ describe('the checked-in contract file', () => {
       token_types: contract.TOKEN_TYPES,
       grant_types: contract.GRANT_TYPES,
       oauth_errors: contract.OAUTH_ERRORS,
+      client_errors: Object.fromEntries(
+        Object.entries(contract.ERROR_CODES).map(([code, meta]) => [
+          code,
+          {
+            message: meta.message,
+            status: meta.status,
+            ...('oauthError' in meta ? { oauth_error: meta.oauthError } : {}),
+          },
+        ]),
+      ),
     }).toEqual({ ...file, $comment: undefined });
   });
 

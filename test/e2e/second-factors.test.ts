@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { Secret, TOTP } from 'otpauth';
-import { ACR_VALUES } from '../../client-sdk/src/contract.ts';
+import { ACR_VALUES } from '../../client-sdk/node/src/contract.ts';
 import { authorizationRequest, discover, REDIRECT_URI } from '../support/flows.ts';
 import { describeEachBackend, startTestSso, type TestSso } from '../support/sso.ts';
 import { formTo, left, page, UserAgent, type Page } from '../support/user-agent.ts';

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
-import { ACR_VALUES, SCOPE_CLAIMS } from '../../client-sdk/src/contract.ts';
+import { ACR_VALUES, SCOPE_CLAIMS } from '../../client-sdk/node/src/contract.ts';
 import { cliSandboxFor, expectJson } from '../cli/cli-process.ts';
 import {
   authorizationRequest,

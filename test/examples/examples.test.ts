@@ -12,7 +12,7 @@ import {
   createClient,
   discoverIssuer,
   getToken,
-} from '../../client-sdk/src/index.ts';
+} from '../../client-sdk/node/src/index.ts';
 import { signIn } from '../support/flows.ts';
 import { freePort } from '../support/sso.ts';
 import { formTo, left, page, UserAgent } from '../support/user-agent.ts';

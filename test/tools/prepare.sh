@@ -6,7 +6,9 @@
 # - Debian's Chromium for the browser test (apt-get, as root), unless CHROMIUM_PATH names one;
 # - FerretDB for the MongoDB suites (built with Go), unless MONGODB_URI is set or mongod is on PATH;
 # - the Go modules (go-oidc, x/oauth2) of the interop tests, and the pinned Python packages (Authlib)
-#   in a virtual environment of their own, test/interop/python/.venv (never the system Python).
+#   in a virtual environment of their own, test/interop/python/.venv (never the system Python);
+# - the Python package's tools (client-sdk/python/.venv: build, ruff, mypy, pytest, pinned in its
+#   requirements-dev.txt); its test script makes the fresh environment it tests the wheel in.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 note() { printf 'test tools: %s\n' "$*" >&2; }
@@ -74,5 +76,9 @@ PY
   fi
 else
   note "no python3; the Python interop test will fail"
+fi
+if command -v python3 >/dev/null 2>&1; then
+  bash client-sdk/python/scripts/venv.sh ||
+    note "could not make client-sdk/python/.venv; the Python package's checks will fail"
 fi
 exit 0

@@ -18,7 +18,7 @@ import {
   type Verifier,
   type VerifiedToken,
   type WebAuth,
-} from '../../../client-sdk/src/index.ts';
+} from '../../../client-sdk/node/src/index.ts';
 
 export type Framework = 'koa' | 'express';
 export const FRAMEWORKS: Framework[] = ['koa', 'express'];

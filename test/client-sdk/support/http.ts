@@ -2,7 +2,7 @@
 // records every request the package makes (to count token and JWKS requests).
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HttpFetch } from '../../../client-sdk/src/index.ts';
+import type { HttpFetch } from '../../../client-sdk/node/src/index.ts';
 
 export interface Listening {
   server: Server;

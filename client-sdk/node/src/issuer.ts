@@ -1,7 +1,8 @@
-// Discovery of an issuer (OpenID Connect Discovery 1.0), cached per process, and its JWKS: fetched on
-// first use, cached, and fetched again when a token names a key id we do not know yet (a key
-// rotation), at most once per cooldown period (jose's createRemoteJWKSet).
+// Discovery of an issuer (OpenID Connect Discovery 1.0, through oauth4webapi), cached per process,
+// and its JWKS: fetched on first use, cached, and fetched again when a token names a key id we do
+// not know yet (a key rotation), at most once per cooldown period (jose's createRemoteJWKSet).
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import * as oauth from 'oauth4webapi';
 import { SsoError } from './errors.ts';
 import { defaultFetch, type HttpFetch } from './http.ts';
 
@@ -97,24 +98,23 @@ async function discover(given: string | URL, options: DiscoveryOptions): Promise
   // A URL object cannot say "no trailing slash" for a bare origin; a string is compared exactly.
   const accepted = given instanceof URL ? [expected, expected.replace(/\/$/, '')] : [expected];
   const wellKnown = `${expected.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  // oauth4webapi fetches and checks the document (status, JSON, an issuer naming the same URL);
+  // the identifier itself is then compared exactly, as a string (Discovery §4.3).
   let metadata: IssuerMetadata;
   try {
-    const response = await fetchImpl(wellKnown, {
-      headers: { accept: 'application/json' },
-      redirect: 'manual',
+    const response = await oauth.discoveryRequest(new URL(expected), {
+      algorithm: 'oidc',
+      [oauth.customFetch]: (url, init) => fetchImpl(url, init),
+      [oauth.allowInsecureRequests]: allowHttp,
       signal: AbortSignal.timeout(timeout),
     });
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      throw new SsoError('SSO_DISCOVERY_FAILED', {
-        detail: `${wellKnown} answered ${response.status}`,
-      });
-    }
-    metadata = (await response.json()) as IssuerMetadata;
+    metadata = (await oauth.processDiscoveryResponse(
+      new URL(expected),
+      response,
+    )) as IssuerMetadata;
   } catch (error) {
-    if (error instanceof SsoError) throw error;
     throw new SsoError('SSO_DISCOVERY_FAILED', {
-      detail: `${wellKnown} unreachable`,
+      detail: `${wellKnown}: ${error instanceof Error ? error.message : String(error)}`,
       cause: error,
     });
   }

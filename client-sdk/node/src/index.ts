@@ -1,6 +1,17 @@
 // @sso/client: what a service installs to trust SSO. Plain functions over frozen configuration
 // objects; every error is an SsoError with a stable `code`. See README.md for examples.
-export * from './contract.ts';
+export {
+  ACCESS_TOKEN_CLAIMS,
+  ACR_VALUES,
+  GRANT_TYPES,
+  JWT_TYPES,
+  OAUTH_ERRORS,
+  SCOPE_CLAIMS,
+  SCOPES,
+  SIGNING_ALGORITHMS,
+  TOKEN_TYPES,
+} from './contract.ts';
+export type { Scope, SigningAlgorithm, UserClaimName } from './contract.ts';
 export { ERROR_CODES, SsoError, isSsoError } from './errors.ts';
 export type { SsoErrorCode, SsoErrorDetails } from './errors.ts';
 export type { HttpFetch } from './http.ts';
