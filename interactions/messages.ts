@@ -31,6 +31,13 @@ export function ruleText(message: string): Text {
   }
   if (message === 'start setting up the authenticator app again') return 'totp.startAgain';
   if (message.startsWith('that code is not the current one')) return 'totp.notCurrent';
+  if (/^".*" is not an email address$/s.test(message)) return 'rule.emailInvalid';
+  if (message === 'an email address is needed') return 'rule.emailNeeded';
+  if (message.startsWith('username must be 1-64 characters')) return 'rule.username';
+  const passkeys = /^at most (\d+) passkeys per account$/.exec(message);
+  if (passkeys) return { key: 'rule.passkeyLimit', values: { max: Number(passkeys[1]) } };
+  if (message === 'the passkey could not be verified; try again') return 'rule.passkeyUnverified';
+  if (message === 'this passkey is registered already') return 'rule.passkeyTaken';
   return { raw: sentence(message) };
 }
 

@@ -208,6 +208,13 @@ export const en = {
   'totp.turnOn': 'Turn it on',
   'totp.notCurrent': 'That code is not the current one; check the app and the time on the device.',
   'totp.startAgain': 'Start setting up the authenticator app again.',
+  'rule.emailInvalid': 'That is not an email address.',
+  'rule.emailNeeded': 'An email address is needed.',
+  'rule.username':
+    'A username is 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit.',
+  'rule.passkeyLimit': 'An account has at most {max} passkeys: remove one first.',
+  'rule.passkeyUnverified': 'The passkey could not be verified; try again.',
+  'rule.passkeyTaken': 'This passkey is registered already.',
 
   'recovery.title': 'Save your recovery codes',
   'recovery.intro':

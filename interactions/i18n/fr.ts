@@ -216,6 +216,13 @@ export const fr: Catalogue = {
   'totp.notCurrent':
     'Ce code n’est pas le code actuel ; vérifiez l’application et l’heure de l’appareil.',
   'totp.startAgain': 'Recommencez la configuration de l’application d’authentification.',
+  'rule.emailInvalid': 'Ce n’est pas une adresse e-mail.',
+  'rule.emailNeeded': 'Une adresse e-mail est nécessaire.',
+  'rule.username':
+    'Un nom d’utilisateur compte de 1 à 64 lettres, chiffres, « . », « _ » ou « - », et commence par une lettre ou un chiffre.',
+  'rule.passkeyLimit': 'Un compte a au plus {max} clés d’accès : supprimez-en une d’abord.',
+  'rule.passkeyUnverified': 'La clé d’accès n’a pas pu être vérifiée ; réessayez.',
+  'rule.passkeyTaken': 'Cette clé d’accès est déjà enregistrée.',
 
   'recovery.title': 'Conservez vos codes de secours',
   'recovery.intro':

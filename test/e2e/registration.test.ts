@@ -154,11 +154,8 @@ describeEachBackend('self-registration (%s store)', (backend) => {
     const { name, email, address } = fresh();
     const agent = browser(address);
     const cases: [Record<string, string>, string][] = [
-      [{ username: 'Not Valid!', email }, 'Username must be 1-64 characters'],
-      [
-        { username: name, email: 'not-an-address' },
-        '&#34;not-an-address&#34; is not an email address',
-      ],
+      [{ username: 'Not Valid!', email }, 'A username is 1 to 64 letters, digits'],
+      [{ username: name, email: 'not-an-address' }, 'That is not an email address.'],
       [
         { username: name, email, password: 'iloveyou1' },
         'This password is one of the most common ones',
