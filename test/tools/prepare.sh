@@ -76,6 +76,12 @@ PY
 else
   note "no python3; the Python interop test will fail"
 fi
+# The CDK app's own packages (aws-cdk-lib, cdk-nag), for the synth test.
+if [[ ! -d deploy/cdk/node_modules/aws-cdk-lib || deploy/cdk/package-lock.json -nt deploy/cdk/node_modules/.package-lock.json ]]; then
+  npm ci --prefix deploy/cdk --no-audit --no-fund >/dev/null 2>&1 ||
+    note "could not install deploy/cdk's packages; the CDK test will fail"
+fi
+
 # The deploy tests' Python tools (moto's S3 server, cfn-lint), pinned in a virtual environment of
 # their own, test/tools/.venv.
 tools_venv=test/tools/.venv
