@@ -67,6 +67,7 @@ export async function runCli(
       const local = remote === undefined;
       await command.run(parsed, {
         json: parsed.flag('json'),
+        env,
         services: () => (local ? services.get(readOnly) : Promise.reject(storeOnly(path))),
         admin: async () =>
           remote

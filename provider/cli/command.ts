@@ -32,6 +32,8 @@ export interface CommandContext {
    * through a server's admin API.
    */
   admin(): Promise<AdminOperations>;
+  /** The environment the CLI was started with (for commands that open a store of their own). */
+  env: Readonly<Record<string, string | undefined>>;
   /** Records a change this command made in the audit log, with the CLI as its actor. */
   record(entry: Omit<AuditEntry, 'actor'>): Promise<void>;
 }

@@ -7,11 +7,19 @@ import { ValidationError } from '../errors.ts';
 import {
   MASTER_KEY_FILE,
   masterKeyFrom,
+  readMasterKeyFile,
   writeKeyFile,
   type MasterKey,
 } from '../keys/master-key.ts';
 import { sealSecrets, Sealer } from '../keys/secrets-at-rest.ts';
 import { copyDurableRecords } from '../store-copy.ts';
+import { AuditLog } from '../audit/audit.ts';
+import { backup, restore } from '../backup/backup.ts';
+import { backupLocation } from '../backup/locations.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { createLogger } from '../log.ts';
+import { openStore } from '../store.ts';
+import { cliActor } from './cli.ts';
 import type { Command, CommandGroup } from './command.ts';
 import { UsageError } from './errors.ts';
 import { print, printJson } from './output.ts';
@@ -115,9 +123,117 @@ async function openTarget(target: string, log: { warn(message: string): void }):
   return openSqliteStore(target, { log, lockWaitMs: 10_000 });
 }
 
+const backupCommand: Command = {
+  storeOnly: true,
+  name: 'backup',
+  args: [],
+  required: '--to TARGET',
+  summary: 'back up users, clients, APIs, keys and the audit log',
+  options: {
+    to: {
+      type: 'string',
+      value: 'TARGET',
+      help: 'a directory, or s3://bucket/prefix; the backup goes into a new folder named after the time',
+    },
+  },
+  notes: [
+    'Writes records.enc (users with password hashes, clients with secrets, APIs, signing and cookie',
+    'keys: gzipped JSON encrypted with AES-256-GCM under a key derived from the master key),',
+    'audit.jsonl (the audit log, which holds no secrets) and, last, manifest.json (what is in it',
+    "and each file's SHA-256). Sessions and tokens are not backed up. Keep the master key",
+    '(SSO_MASTER_KEY, or master.key of the embedded store) apart from the backups: restoring needs it.',
+    "S3 uses the AWS SDK's default credentials (the instance role on EC2, or AWS_* variables) and",
+    'AWS_REGION; SSO_S3_ENDPOINT names an S3-compatible endpoint instead.',
+  ],
+  async run(args, context) {
+    const target = args.string('to')?.trim();
+    if (!target) throw new UsageError('backup needs --to TARGET (see "sso store backup --help")');
+    const { store, masterKey } = await context.services();
+    const to = await backupLocation(target, context.env, 'to');
+    const { location, manifest } = await backup(store, masterKey, to);
+    await context.record({
+      type: 'store.backup',
+      details: { to: location.name, ...manifest.counts },
+    });
+    if (context.json) return printJson({ location: location.name, ...manifest });
+    const { accounts, clients, apis, keySets, auditEvents } = manifest.counts;
+    print(
+      `Backed up ${accounts} users, ${clients} clients, ${apis} APIs, ${keySets} key sets and ${auditEvents} audit events to ${location.name}`,
+    );
+    print(`Restoring it needs master key ${masterKey.id}.`);
+  },
+};
+
+const restoreCommand: Command = {
+  storeOnly: true,
+  name: 'restore',
+  args: [],
+  required: '--from BACKUP',
+  summary: 'restore a backup into a new, empty store',
+  options: {
+    from: {
+      type: 'string',
+      value: 'BACKUP',
+      help: 'the backup folder that "store backup" printed (a directory or s3://bucket/prefix/…)',
+    },
+  },
+  notes: [
+    'Restores into the configured store (SSO_DATA_DIR, or MONGODB_URI), which must be new: a record',
+    'it holds differently stops the restore and nothing is overwritten (an interrupted restore can',
+    'be run again). Needs the master key the backup was made with, as SSO_MASTER_KEY or',
+    'SSO_MASTER_KEY_FILE; an embedded store gets it as its master.key. Do not start SSO on the',
+    'store before restoring: its first start creates keys and system clients of its own.',
+  ],
+  async run(args, context) {
+    const source = args.string('from')?.trim();
+    if (!source)
+      throw new UsageError('restore needs --from BACKUP (see "sso store restore --help")');
+    const from = await backupLocation(source, context.env, 'from');
+    const config = loadConfig({ SSO_LOG_LEVEL: 'warn', ...context.env });
+    const log = createLogger(config.logLevel, (line) => process.stderr.write(line), {
+      auditByLevel: true,
+    });
+    const masterKey = await restoreKey(config);
+    const raw = await openStore(config, log);
+    try {
+      const report = await restore(sealSecrets(raw, new Sealer(masterKey)), masterKey, from, () =>
+        raw.backend === 'sqlite' ? shareMasterKey(config.dataDir, masterKey) : Promise.resolve(),
+      );
+      const audit = new AuditLog(raw, log, config.auditRetention);
+      await audit.record({
+        type: 'store.restore',
+        actor: cliActor(),
+        details: { from: from.name, ...report.copied, auditEvents: report.auditEvents },
+      });
+      if (context.json) return printJson(report);
+      const { accounts, clients, apis, keySets } = report.copied;
+      print(
+        `Restored ${accounts} users, ${clients} clients, ${apis} APIs, ${keySets} key sets and ${report.auditEvents} audit events from ${from.name}` +
+          (report.alreadyThere ? ` (${report.alreadyThere} were already there).` : '.'),
+      );
+    } finally {
+      await raw.close();
+    }
+  },
+};
+
+// The master key a restore seals with: the configured one; none is made up.
+async function restoreKey(config: Readonly<Config>): Promise<MasterKey> {
+  if (config.masterKey !== undefined) return masterKeyFrom(config.masterKey);
+  if (config.masterKeyFile !== undefined) {
+    return masterKeyFrom(await readFile(config.masterKeyFile, 'utf8'), 'SSO_MASTER_KEY_FILE');
+  }
+  const file = await readMasterKeyFile(join(config.dataDir, MASTER_KEY_FILE));
+  if (!config.mongodbUri && file) return file;
+  throw new ValidationError(
+    'SSO_MASTER_KEY',
+    'restore needs the master key the backup was made with: set SSO_MASTER_KEY or SSO_MASTER_KEY_FILE',
+  );
+}
+
 /** The `store` group. */
 export const storeCommands: CommandGroup = {
   name: 'store',
-  summary: 'the store: schema and copying to another store',
-  commands: [migrate, copy],
+  summary: 'the store: schema, copying to another store, backup and restore',
+  commands: [migrate, copy, backupCommand, restoreCommand],
 };

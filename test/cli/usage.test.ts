@@ -48,7 +48,10 @@ describeEachMode('sso usage and help (%s)', (mode) => {
     [['help', 'keys', 'rotate'], /^ {2}--activate-after DURATION +/m],
     [['apis', 'add', '-h'], /^ {2}--scope SCOPE +.*\(repeatable\)$/m],
     [['--help'], /^ {7}sso --url URL <group> <command> \[arguments\] \[options\]$/m],
-    [['--help'], /^sso keys rewrap, sso store migrate, sso store copy\.$/m],
+    [
+      ['--help'],
+      /^sso keys rewrap, sso store migrate, sso store copy, sso store backup, sso store restore\.$/m,
+    ],
     [
       ['keys', 'rewrap', '--help'],
       /^Runs where the store is \(with its settings\), never with --url\.$/m,

@@ -9,6 +9,7 @@
 #   in a virtual environment of their own, test/interop/python/.venv (never the system Python);
 # - the Python package's tools (client-sdk/python/.venv: build, ruff, mypy, pytest, pinned in its
 #   requirements-dev.txt); its test script makes the fresh environment it tests the wheel in.
+# - moto (an S3-compatible server) and cfn-lint for the deploy tests, in test/tools/.venv.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 note() { printf 'test tools: %s\n' "$*" >&2; }
@@ -80,5 +81,31 @@ fi
 if command -v python3 >/dev/null 2>&1; then
   bash client-sdk/python/scripts/venv.sh ||
     note "could not make client-sdk/python/.venv; the Python package's checks will fail"
+fi
+
+# The CDK app's own packages (aws-cdk-lib, cdk-nag), for the synth test.
+if [[ ! -d deploy/cdk/node_modules/aws-cdk-lib || deploy/cdk/package-lock.json -nt deploy/cdk/node_modules/.package-lock.json ]]; then
+  npm ci --prefix deploy/cdk --no-audit --no-fund >/dev/null 2>&1 ||
+    note "could not install deploy/cdk's packages; the CDK test will fail"
+fi
+
+# The deploy tests' Python tools (moto's S3 server, cfn-lint), pinned in a virtual environment of
+# their own, test/tools/.venv.
+tools_venv=test/tools/.venv
+tools_requirements=test/tools/requirements.txt
+if command -v python3 >/dev/null 2>&1; then
+  [[ -x $tools_venv/bin/python ]] || python3 -m venv "$tools_venv" 2>/dev/null || rm -rf "$tools_venv"
+  if [[ -x $tools_venv/bin/python ]]; then
+    if ! "$tools_venv/bin/python" - "$tools_requirements" 2>/dev/null <<'PY'; then
+import importlib.metadata as metadata, sys
+pins = [line.split('#')[0].strip().split('==') for line in open(sys.argv[1])]
+sys.exit(0 if all(metadata.version(name.split('[')[0]) == version for name, version in (p for p in pins if len(p) == 2)) else 1)
+PY
+      "$tools_venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$tools_requirements" ||
+        note "could not install moto and cfn-lint; the backup-to-S3 and CDK tests will fail"
+    fi
+  else
+    note "could not make a Python virtual environment ($tools_venv); the backup-to-S3 and CDK tests will fail"
+  fi
 fi
 exit 0
