@@ -8,7 +8,7 @@
 //   every read by `_id` (what requests make: tokens, sessions, clients, counters) must be.
 //   FerretDB 1.x (SQLite backend) pushes down nothing else: not secondary fields, and not the
 //   filter of an update or delete even by `_id`, which it answers by reading the whole collection
-//   (an updateOne by _id takes 1.3 ms at 10 documents and 27 ms at 5,000). The test prints those
+//   (an updateOne by _id took 6 ms at 10 documents and 27 ms at 5,000). The test prints those
 //   rather than hide them; no store code can avoid them on that server;
 // - a server without `explain` (mongo-java-server, in memory) is reported as such by name.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
