@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/free-port.ts';
 import { startMongoTestServer } from '../test/support/mongodb-server.ts';
 import { Connections, type Call } from './load.ts';
-import { BENCH_API, BENCH_SCOPE, type TargetReady } from './targets/fixture.ts';
+import { discoveryCall, introspectionCall, jwtCall, opaqueCall } from './calls.ts';
+import type { TargetReady } from './targets/fixture.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [scenario = 'B', secondsText = '5', target = 'sso'] = process.argv.slice(2);
@@ -57,33 +58,16 @@ const ready = await new Promise<TargetReady>((resolve, reject) => {
   child.once('exit', (code) => reject(new Error(`target exited (${code})`)));
 });
 const connections = new Connections(ready.url, 32);
-const basic = (c: { id: string; secret: string }) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(c.id)}:${encodeURIComponent(c.secret)}`).toString('base64')}`;
-const form = 'application/x-www-form-urlencoded';
-const tokenCall = (client: { id: string; secret: string }, body: string): Call => ({
-  method: 'POST',
-  path: '/token',
-  headers: { authorization: basic(client), 'content-type': form },
-  body,
-});
-const jwt = tokenCall(
-  ready.jwtClient,
-  `grant_type=client_credentials&scope=${BENCH_SCOPE}&resource=${encodeURIComponent(BENCH_API)}`,
-);
-const opaque = tokenCall(ready.opaqueClient, 'grant_type=client_credentials');
 let call: Call;
-if (scenario === 'A') call = jwt;
-else if (scenario === 'B') call = opaque;
-else if (scenario === 'E') call = { method: 'GET', path: '/.well-known/openid-configuration' };
+if (scenario === 'A') call = jwtCall(ready);
+else if (scenario === 'B') call = opaqueCall(ready);
+else if (scenario === 'E') call = discoveryCall;
 else {
-  const token = (JSON.parse((await connections.send(opaque)).body) as { access_token: string })
-    .access_token;
-  call = {
-    method: 'POST',
-    path: '/token/introspection',
-    headers: { authorization: basic(ready.opaqueClient), 'content-type': form },
-    body: `token=${token}`,
-  };
+  const answer = await connections.send(opaqueCall(ready));
+  call = introspectionCall(
+    ready,
+    (JSON.parse(answer.body) as { access_token: string }).access_token,
+  );
 }
 const measured = await connections.closed(call, seconds);
 console.log(

@@ -26,7 +26,13 @@ import { freePort } from '../test/support/free-port.ts';
 import { codeFlow } from '../test/support/flows.ts';
 import { startMongoTestServer, type MongoTestServer } from '../test/support/mongodb-server.ts';
 import { UserAgent } from '../test/support/user-agent.ts';
-import { BENCH_API, BENCH_SCOPE, type TargetReady } from './targets/fixture.ts';
+import type { TargetReady } from './targets/fixture.ts';
+import {
+  discoveryCall,
+  introspectionCall,
+  jwtCall as jwtRequest,
+  opaqueCall as opaqueRequest,
+} from './calls.ts';
 import { closedLoop, Connections, type Call, type Measured } from './load.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -101,22 +107,8 @@ async function peakRss(target: Target): Promise<number | undefined> {
   }
 }
 
-const basic = (client: { id: string; secret: string }) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString('base64')}`;
-const form = 'application/x-www-form-urlencoded';
-
-const jwtCall = (t: Target): Call => ({
-  method: 'POST',
-  path: '/token',
-  headers: { authorization: basic(t.ready.jwtClient), 'content-type': form },
-  body: `grant_type=client_credentials&scope=${BENCH_SCOPE}&resource=${encodeURIComponent(BENCH_API)}`,
-});
-const opaqueCall = (t: Target): Call => ({
-  method: 'POST',
-  path: '/token',
-  headers: { authorization: basic(t.ready.opaqueClient), 'content-type': form },
-  body: 'grant_type=client_credentials',
-});
+const jwtCall = (t: Target): Call => jwtRequest(t.ready);
+const opaqueCall = (t: Target): Call => opaqueRequest(t.ready);
 
 // Checks that a target answers each scenario the way the scenario means (a JWT for the API, an
 // opaque token, an active introspection) and returns the introspection request.
@@ -130,12 +122,7 @@ async function probe(t: Target): Promise<Call> {
   if (jwt.split('.').length !== 3) throw new Error(`${t.name}: not a JWT for the API: ${jwt}`);
   const opaque = await token(opaqueCall(t));
   if (opaque.includes('.')) throw new Error(`${t.name}: not an opaque token: ${opaque}`);
-  const introspection: Call = {
-    method: 'POST',
-    path: '/token/introspection',
-    headers: { authorization: basic(t.ready.opaqueClient), 'content-type': form },
-    body: `token=${opaque}`,
-  };
+  const introspection = introspectionCall(t.ready, opaque);
   const answer = await t.connections.send(introspection);
   if (!(JSON.parse(answer.body) as { active?: boolean }).active) {
     throw new Error(`${t.name}: introspection not active: ${answer.body}`);
@@ -260,8 +247,7 @@ try {
       key: 'E',
       title: 'discovery (no store)',
       targets: withStore,
-      measure: (t, s) =>
-        t.connections.closed({ method: 'GET', path: '/.well-known/openid-configuration' }, s),
+      measure: (t, s) => t.connections.closed(discoveryCall, s),
     },
   ];
 
