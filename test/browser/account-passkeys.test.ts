@@ -10,12 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { Secret, TOTP } from 'otpauth';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { ACR_VALUES } from '../../client-sdk/node/src/contract.ts';
 import { authorizationRequest, discover } from '../support/flows.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(process.env.SSO_SCREENSHOTS ?? 'test-results/screenshots', 'account');
 const PASSWORD = 'maya has a long password';
 
@@ -50,18 +50,7 @@ describe('the account page and passkeys in a real browser', () => {
       firstParty: true,
     });
     app = await discover(sso.issuer, client.clientId, client.secret);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.on('console', (message) => {

@@ -11,11 +11,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { authorizationRequest, discover } from '../support/flows.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(process.env.SSO_SCREENSHOTS ?? 'test-results/screenshots', 'console');
 const ADMIN_PASSWORD = 'the first administrator';
 const USER_PASSWORD = 'a person of the company';
@@ -53,18 +53,7 @@ describe('admin console in a real browser', () => {
       env: { SSO_OUTGOING_ALLOWED_HOSTS: `127.0.0.1:${port}` },
       log: (line) => logLines.push(line),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

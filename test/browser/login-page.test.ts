@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { authorizationRequest, discover } from '../support/flows.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 
 // A real browser (Debian's Chromium, driven by playwright-core) through the sign-in pages: labelled
 // fields, a 360 px wide screen, no blocked resources under the CSP, and the redirect back to the app.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('sign-in pages in a real browser', () => {
   let sso: TestSso;
@@ -33,18 +33,7 @@ describe('sign-in pages in a real browser', () => {
       redirectUris: [redirectUri],
     });
     app = await discover(sso.issuer, client.clientId, client.secret);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -16,12 +16,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { Secret, TOTP } from 'otpauth';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { authorizationRequest, discover } from '../support/flows.ts';
 import { linkIn, Mailbox } from '../support/mailbox.ts';
 import { startTestSso, type TestSso } from '../support/sso.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(process.env.SSO_SCREENSHOTS ?? 'test-results/screenshots', 'pages');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WIDTHS = [1280, 360] as const;
@@ -100,18 +100,7 @@ describe('every page people see, in a real browser', () => {
       grantTypes: ['device_code'],
     });
     tv = await discover(sso.issuer, device.clientId, undefined);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await newPage();
   }, 60_000);
   afterAll(async () => {
