@@ -86,18 +86,16 @@ export class ConfigurationCache {
     const clients: ClientRecords = {
       get: (id) => store.clients.get(id),
       list: () => store.clients.list(),
-      create: (client) =>
-        this.#changed(store.clients.create(client), this.#clients, client.clientId),
-      replace: (client) =>
-        this.#changed(store.clients.replace(client), this.#clients, client.clientId),
-      delete: (id) => this.#changed(store.clients.delete(id), this.#clients, id),
+      create: (client) => this.#changed(store.clients.create(client)),
+      replace: (client) => this.#changed(store.clients.replace(client)),
+      delete: (id) => this.#changed(store.clients.delete(id)),
     };
     const apis: ApiRecords = {
       get: (audience) => store.apis.get(audience),
       list: () => store.apis.list(),
-      create: (api) => this.#changed(store.apis.create(api), this.#apis, api.audience),
-      replace: (api) => this.#changed(store.apis.replace(api), this.#apis, api.audience),
-      delete: (audience) => this.#changed(store.apis.delete(audience), this.#apis, audience),
+      create: (api) => this.#changed(store.apis.create(api)),
+      replace: (api) => this.#changed(store.apis.replace(api)),
+      delete: (audience) => this.#changed(store.apis.delete(audience)),
     };
     this.store = withRecords(store, clients, apis);
     this.engineStore = withRecords(
@@ -155,9 +153,9 @@ export class ConfigurationCache {
       });
   }
 
-  async #changed<R>(write: Promise<R>, cache: RecordCache<unknown>, key: string): Promise<R> {
+  // Every copy goes, not just the written one: a client's change can change what an API allows.
+  async #changed<R>(write: Promise<R>): Promise<R> {
     const result = await write;
-    cache.entries.delete(key);
     this.#drop();
     try {
       await this.#inner.counters.add(CONFIGURATION_STAMP, 1, 0);
