@@ -11,7 +11,8 @@
 // latency in an open loop at 70 % of SSO's peak. Prints the table and writes it as JSON and Markdown
 // (bench/results/, or --out DIR).
 //
-// BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (1), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32); --smoke runs
+// BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (1), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32),
+// BENCH_SCENARIOS (ABCDE: which to measure), BENCH_MONGODB (off: embedded store only); --smoke runs
 // every step briefly once (the CI check that the harness works; its figures mean nothing).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -46,6 +47,10 @@ const SECONDS = smoke ? 0.3 : numberEnv('BENCH_SECONDS', 5);
 const WARMUP = smoke ? 0.1 : numberEnv('BENCH_WARMUP_SECONDS', 1);
 const ROUNDS = smoke ? 1 : numberEnv('BENCH_ROUNDS', 3);
 const CONNECTIONS = numberEnv('BENCH_CONNECTIONS', 32);
+// BENCH_SCENARIOS (e.g. "AE") measures only those scenarios; the table then shows only their rows.
+const ONLY = (process.env.BENCH_SCENARIOS ?? 'ABCDE').toUpperCase();
+// BENCH_MONGODB=off leaves out SSO on MongoDB and the raw driver operations.
+const WITH_MONGODB = process.env.BENCH_MONGODB !== 'off';
 const OPEN_LOOP_SHARE = 0.7;
 
 // Pinning: the load on core 1, the targets on core 0 (when there are two cores and taskset).
@@ -177,8 +182,8 @@ const median = (values: number[]) => {
 
 const started = new Date();
 let mongoServer: MongoTestServer | undefined;
-let mongoUri = process.env.MONGODB_URI;
-if (!mongoUri) {
+let mongoUri = WITH_MONGODB ? process.env.MONGODB_URI : undefined;
+if (!mongoUri && WITH_MONGODB) {
   mongoServer = await startMongoTestServer({ ...process.env, MONGODB_URI: '' });
   mongoUri = mongoServer?.uri;
 }
@@ -203,7 +208,7 @@ let mongo: MongoClient | undefined;
 try {
   targets.set('sso', await startTarget('sso'));
   targets.set('bare', await startTarget('bare'));
-  targets.set('argon2', await startTarget('argon2'));
+  if (ONLY.includes('D')) targets.set('argon2', await startTarget('argon2'));
   if (mongoTargetUri) {
     targets.set('sso-mongodb', await startTarget('sso-mongodb', { MONGODB_URI: mongoTargetUri }));
     mongo = await new MongoClient(mongoTargetUri, { maxPoolSize: CONNECTIONS }).connect();
@@ -218,7 +223,7 @@ try {
     if (t.name === 'sso' || t.name === 'argon2') flows.set(t.name, await signInFlow(t));
   }
   const withStore: TargetName[] = ['sso', 'bare', ...(mongo ? ['sso-mongodb' as const] : [])];
-  const scenarios: Scenario[] = [
+  const allScenarios: Scenario[] = [
     {
       key: 'A',
       title: 'client credentials → JWT for an API',
@@ -250,6 +255,7 @@ try {
       measure: (t, s) => t.connections.closed(discoveryCall, s),
     },
   ];
+  const scenarios = allScenarios.filter((s) => ONLY.includes(s.key));
 
   // The raw driver operations on the same server, at the same concurrency.
   const collection = mongo?.db(dbName).collection<{ _id: string; payload: string }>('raw_bench');
@@ -290,7 +296,7 @@ try {
         );
       }
     }
-    if (collection) {
+    if (collection && /[BC]/.test(ONLY)) {
       for (const op of ['insertOne', 'findOne'] as const) {
         await raw(op, WARMUP);
         record(`raw:${op}`, await raw(op, SECONDS));

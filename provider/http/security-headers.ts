@@ -47,7 +47,9 @@ export function securityHeaders(https: boolean, logoUrl?: string): Middleware {
     try {
       await next();
     } finally {
-      if (ctx.response.is('html')) finishPage(ctx);
+      // The Content-Type header as set (Koa sets it with the body), without parsing it per request.
+      const type = ctx.response.get('Content-Type');
+      if (typeof type === 'string' && type.startsWith('text/html')) finishPage(ctx);
     }
   };
 }
