@@ -9,6 +9,9 @@ import type { Context } from 'koa';
  * or `unmatched`. The set of values is bounded, so it can label metrics.
  */
 export function routeLabel(ctx: Context, basePath: string): string {
+  // Set by what answers for the engine (the discovery document kept in memory).
+  const stated = (ctx.state as { route?: unknown } | undefined)?.route;
+  if (typeof stated === 'string') return stated;
   const oidcRoute = (ctx as { oidc?: { route?: unknown } }).oidc?.route;
   if (typeof oidcRoute === 'string') return `oidc:${oidcRoute}`;
   const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;

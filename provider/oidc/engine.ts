@@ -15,6 +15,7 @@ import { clientAddress } from '../security/client-address.ts';
 import { BACKCHANNEL_ROUTES } from '../security/endpoint-limits.ts';
 import { claimedClientId } from './client-authentication.ts';
 import { buildConfiguration, type EngineSecurity } from './configuration.ts';
+import { discoveryCache } from './discovery-cache.ts';
 import { handOutSettledRotation } from './refresh-rotation.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
@@ -98,12 +99,16 @@ export async function startEngine(input: EngineInput): Promise<Engine> {
   schedule();
   input.metrics?.watchSigningKeys(() => currentSigners(set, Date.now()));
 
+  const discovery = discoveryCache(config.basePath);
   return {
     get provider() {
       return built.provider;
     },
     middleware: async (ctx, next) => {
-      await built.mounted(ctx, next);
+      const current = built;
+      if (discovery.answer(ctx, current)) return;
+      await current.mounted(ctx, next);
+      discovery.keep(ctx, current);
     },
     cookieKeys,
     signers: () => currentSigners(set, Date.now()),
