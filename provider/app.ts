@@ -31,13 +31,14 @@ import { metricsRoute } from './observability/metrics-endpoint.ts';
 import { errorBoundary } from './http/error-boundary.ts';
 import { issuerOrigin } from './http/issuer-origin.ts';
 import { notFound } from './http/not-found.ts';
+import { isEngineProgramPath } from './http/program-paths.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { describeError, type Logger } from './log.ts';
 import type { Engine } from './oidc/engine.ts';
 import type { PasswordReset } from './people/password-reset.ts';
 import type { Registration } from './people/registration.ts';
 import { deviceCodeGate } from './security/device-code-gate.ts';
-import { BACKCHANNEL_PATHS, type EndpointLimits } from './security/endpoint-limits.ts';
+import type { EndpointLimits } from './security/endpoint-limits.ts';
 import type { SignInGuard } from './security/sign-in-guard.ts';
 
 export interface AppInput {
@@ -67,10 +68,6 @@ export interface AppInput {
   passwordReset: PasswordReset;
   registration: Registration;
 }
-
-// The engine's endpoints that programs call, relative to the issuer's path (see the fast path in
-// createApp); the discovery documents under /.well-known/ besides.
-const ENGINE_PROGRAM_PATHS = [...BACKCHANNEL_PATHS, '/me', '/jwks'];
 
 const VIEWS = fileURLToPath(new URL('../interactions/views', import.meta.url));
 
@@ -213,12 +210,8 @@ export function createApp(input: AppInput): Koa {
     engine.middleware,
   ]);
   const everything = compose<Koa.ParameterizedContext>(pages);
-  const enginePaths = new Set(ENGINE_PROGRAM_PATHS.map((path) => `${config.basePath}${path}`));
-  const wellKnown = `${config.basePath}/.well-known/`;
   app.use((ctx, next) =>
-    enginePaths.has(ctx.path) || ctx.path.startsWith(wellKnown)
-      ? protocol(ctx, next)
-      : everything(ctx, next),
+    isEngineProgramPath(ctx.path, config.basePath) ? protocol(ctx, next) : everything(ctx, next),
   );
   return app;
 }

@@ -7,7 +7,7 @@
 // other than a 200 go to the engine as before.
 import type { Context } from 'koa';
 
-/** Serves the discovery document of `current` from memory once the engine answered it. */
+/** Serves a provider's discovery document from memory once that provider answered it. */
 export function discoveryCache(basePath: string) {
   const path = `${basePath}/.well-known/openid-configuration`;
   let kept: { owner: object; text: string } | undefined;

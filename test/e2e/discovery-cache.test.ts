@@ -61,7 +61,7 @@ describe('discovery document kept in memory', () => {
     expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');
   });
 
-  test('answers from memory are counted as oidc:discovery in the metrics', async () => {
+  test('every discovery request, the engine’s first and those from memory, is counted as oidc:discovery', async () => {
     const before = await fetch(`${sso.issuer}/metrics`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -72,7 +72,6 @@ describe('discovery document kept in memory', () => {
         status: '200',
       }) ?? 0;
     const start = count(await before.text());
-    expect(start).toBeGreaterThanOrEqual(5);
     for (let i = 0; i < 4; i++) await (await fetch(url())).text();
     const after = await fetch(`${sso.issuer}/metrics`, {
       headers: { authorization: `Bearer ${token}` },
