@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { holdSqliteLock } from '../../test/support/sqlite-lock.ts';
 import { StoreUnavailableError, type Store } from '../store.ts';
+import { MIGRATIONS } from './migrations.ts';
 import { openSqliteStore, SQLITE_FILE } from './sqlite-store.ts';
 
 describe('embedded store', () => {
@@ -129,6 +130,101 @@ describe('embedded store', () => {
     }
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toMatch(/embedded store unavailable: .*not a database/);
+  });
+
+  test('records written under the keyed-table schema (step 2) are all still found after the rowid rebuild', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(dataDir, { mode: 0o700 });
+    const raw = new DatabaseSync(join(dataDir, SQLITE_FILE));
+    raw.exec('PRAGMA auto_vacuum = INCREMENTAL');
+    raw.exec(MIGRATIONS[0]! + MIGRATIONS[1]! + 'PRAGMA user_version = 2;');
+    const insert = raw.prepare(`INSERT INTO oidc_records
+      (model, id, payload, grant_id, uid, user_code, account_id, client_id, expires_at, consumed_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const later = Date.now() + 600_000;
+    insert.run('AccessToken', 'at', '{"v":"at"}', 'g1', null, null, 'alice', 'app', later, null);
+    insert.run(
+      'AuthorizationCode',
+      'code',
+      '{"v":"code"}',
+      'g1',
+      null,
+      null,
+      'alice',
+      'app',
+      later,
+      Date.now(),
+    );
+    insert.run('Interaction', 'i', '{"v":"i"}', null, 'uid-1', null, null, null, later, null);
+    insert.run('DeviceCode', 'dc', '{"v":"dc"}', null, null, 'WXYZ', null, 'tv', later, null);
+    insert.run(
+      'Session',
+      'gone',
+      '{"v":"gone"}',
+      null,
+      null,
+      null,
+      null,
+      null,
+      Date.now() - 1,
+      null,
+    );
+    insert.run('Grant', 'g1', '{"v":"grant"}', null, null, null, 'alice', 'app', null, null);
+    raw.close();
+
+    const store = await open();
+    expect(await store.oidc.find('AccessToken', 'at')).toEqual({ v: 'at' });
+    expect(await store.oidc.find('AuthorizationCode', 'code')).toMatchObject({
+      v: 'code',
+      consumed: expect.any(Number),
+    });
+    expect(await store.oidc.findByUid('Interaction', 'uid-1')).toEqual({ v: 'i' });
+    expect(await store.oidc.findByUserCode('DeviceCode', 'WXYZ')).toEqual({ v: 'dc' });
+    expect(await store.oidc.find('Session', 'gone')).toBeUndefined();
+    expect(await store.oidc.find('Grant', 'g1')).toEqual({ v: 'grant' });
+    expect((await store.oidc.listByAccountId('AccessToken', 'alice')).map((r) => r.id)).toEqual([
+      'at',
+    ]);
+    // The key is still unique: a second write of a key replaces the row.
+    await store.oidc.upsert('AccessToken', 'at', { v: 'at2', accountId: 'alice' }, 60);
+    expect(await store.oidc.find('AccessToken', 'at')).toEqual({ v: 'at2', accountId: 'alice' });
+    expect(await store.oidc.insertIfAbsent('AccessToken', 'at', { v: 'at3' }, 60)).toBe(false);
+    expect(await store.oidc.revokeByGrantId('AuthorizationCode', 'g1')).toBe(1);
+    expect(await store.oidc.destroyByClientId('tv')).toBe(1);
+    expect(await store.oidc.findByUserCode('DeviceCode', 'WXYZ')).toBeUndefined();
+    expect(await store.oidc.destroyByAccountId('alice')).toBe(2);
+    expect(await store.oidc.find('Grant', 'g1')).toBeUndefined();
+  });
+
+  test('every oidc record lookup is answered from an index, none by scanning the table', async () => {
+    await open();
+    for (const store of opened.splice(0)) await store.close();
+    const raw = new DatabaseSync(join(dataDir, SQLITE_FILE));
+    const live = '(expires_at IS NULL OR expires_at > 1)';
+    const lookups = [
+      `SELECT payload FROM oidc_records WHERE model = 'A' AND id = 'x' AND ${live}`,
+      `SELECT payload FROM oidc_records WHERE model = 'A' AND uid = 'x' AND ${live}`,
+      `SELECT payload FROM oidc_records WHERE model = 'A' AND user_code = 'x' AND ${live}`,
+      `SELECT id FROM oidc_records WHERE account_id = 'x' AND model = 'A' AND ${live}`,
+      `DELETE FROM oidc_records WHERE model = 'A' AND grant_id = 'x'`,
+      `DELETE FROM oidc_records WHERE account_id = 'x'`,
+      `DELETE FROM oidc_records WHERE client_id = 'x'`,
+      `DELETE FROM oidc_records WHERE expires_at IS NOT NULL AND expires_at <= 1`,
+    ];
+    const plans = lookups.map((sql) => ({
+      sql,
+      plan: (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+        .map((row) => row.detail)
+        .join('; '),
+    }));
+    raw.close();
+    for (const { sql, plan } of plans) {
+      expect({ sql, plan }).toEqual({
+        sql,
+        plan: expect.stringMatching(/USING (COVERING )?INDEX/),
+      });
+      expect({ sql, plan }).toEqual({ sql, plan: expect.not.stringMatching(/^SCAN/) });
+    }
   });
 
   test('a sweep gives the space of expired records back to the file system', async () => {
