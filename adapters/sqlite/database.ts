@@ -10,6 +10,7 @@ import { open } from 'node:fs/promises';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreConflictError, StoreUnavailableError } from '../store.ts';
+import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
 
 // Primary result codes that mean "the database cannot serve this now", not "bad input":
 // BUSY LOCKED READONLY IOERR CORRUPT FULL CANTOPEN NOTADB.
@@ -28,6 +29,11 @@ export const DEFAULT_LOCK_WAIT_MS = 1000;
 export interface DatabaseOptions {
   /** How long a call waits for a lock held by another connection before failing, in ms. */
   lockWaitMs?: number;
+  /**
+   * Whether the write-ahead log is copied back into the file on a worker thread (checkpointer.ts)
+   * instead of inside a commit on the event loop. Default true for a file, false in memory.
+   */
+  backgroundCheckpoints?: boolean;
 }
 
 /**
@@ -44,6 +50,7 @@ export class Database {
   #damaged: string | undefined;
   // Writes waiting for the next group commit (see write).
   #pending: PendingWrite[] = [];
+  readonly #checkpointer: Checkpointer | undefined;
 
   constructor(path: string, options: DatabaseOptions = {}) {
     this.#path = path;
@@ -62,11 +69,25 @@ export class Database {
       this.#db.exec('PRAGMA journal_size_limit = 8388608');
       this.#db.exec('PRAGMA busy_timeout = 0');
     });
+    if (path !== ':memory:' && options.backgroundCheckpoints !== false) {
+      guard(() => this.#db.exec('PRAGMA wal_autocheckpoint = 0'));
+      // If the worker cannot run, commits copy the log back themselves, as SQLite does by default.
+      this.#checkpointer = new Checkpointer(path, () => {
+        if (this.#db.isOpen) this.#db.exec('PRAGMA wal_autocheckpoint = 1000');
+      });
+    }
+  }
+
+  /** Checkpoints done on the worker thread so far (undefined when they run inside commits). */
+  get checkpoints(): { completed: number; last: CheckpointResult | undefined } | undefined {
+    return this.#checkpointer?.stats;
   }
 
   /** Runs a write; answers how many rows it changed. */
-  run(sql: string, ...params: SQLInputValue[]): Promise<number> {
-    return this.#attempt(() => Number(this.#prepare(sql).run(...params).changes));
+  async run(sql: string, ...params: SQLInputValue[]): Promise<number> {
+    const changes = await this.#attempt(() => Number(this.#prepare(sql).run(...params).changes));
+    this.#checkpointer?.committed();
+    return changes;
   }
 
   /**
@@ -103,14 +124,14 @@ export class Database {
    * Runs `fn` in one immediate transaction: all of its writes land, or none. `fn` is synchronous,
    * so nothing else runs on this connection meanwhile.
    */
-  transaction<T>(fn: (db: SyncDatabase) => T): Promise<T> {
+  async transaction<T>(fn: (db: SyncDatabase) => T): Promise<T> {
     const sync: SyncDatabase = {
       run: (sql, ...params) => Number(this.#prepare(sql).run(...params).changes),
       get: <R>(sql: string, ...params: SQLInputValue[]) =>
         this.#prepare(sql).get(...params) as R | undefined,
       exec: (sql) => this.#db.exec(sql),
     };
-    return this.#attempt(() => {
+    const result = await this.#attempt(() => {
       this.#db.exec('BEGIN IMMEDIATE');
       try {
         const result = fn(sync);
@@ -121,6 +142,8 @@ export class Database {
         throw error;
       }
     });
+    this.#checkpointer?.committed();
+    return result;
   }
 
   /** Runs SQL outside any transaction (VACUUM, pragmas), waiting for locks like every call. */
@@ -141,7 +164,8 @@ export class Database {
   async reclaimSpace(): Promise<void> {
     try {
       await this.exec('PRAGMA incremental_vacuum');
-      this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      // On the worker when there is one: copying the whole log back and syncing is slow.
+      if (!(await this.#checkpointer?.truncate())) this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw translate(error);
     }
@@ -168,7 +192,9 @@ export class Database {
     }
   }
 
-  close(): void {
+  /** Closes the checkpoint worker's connection, then this one (which checkpoints a last time). */
+  async close(): Promise<void> {
+    await this.#checkpointer?.close();
     this.#statements.clear();
     if (this.#db.isOpen) this.#db.close();
   }
@@ -207,6 +233,7 @@ export class Database {
       for (const write of batch) write.reject(error);
       return;
     }
+    this.#checkpointer?.committed();
     batch.forEach((write, i) => {
       const outcome = outcomes[i]!;
       if ('error' in outcome) write.reject(outcome.error);
@@ -260,8 +287,15 @@ export class Database {
             { cause: error },
           );
         }
-        await sleep(pause);
-        pause = Math.min(pause * 2, 50);
+        // Our own checkpoint worker holds the lock only for the end of a checkpoint: go on as soon
+        // as it is done. Another process's lock may last: wait for it with growing pauses.
+        const checkpoint = this.#checkpointer?.settled();
+        if (checkpoint) {
+          await Promise.race([checkpoint, sleep(Math.max(0, deadline - Date.now()))]);
+        } else {
+          await sleep(pause);
+          pause = Math.min(pause * 2, 50);
+        }
       }
     }
   }

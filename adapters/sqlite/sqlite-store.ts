@@ -65,7 +65,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
       await db.transaction(() => undefined);
     },
     async close() {
-      db.close();
+      await db.close();
     },
   };
 }
