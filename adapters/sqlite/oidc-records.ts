@@ -17,9 +17,17 @@ const REPLACE = `ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payloa
   account_id = excluded.account_id, client_id = excluded.client_id,
   expires_at = excluded.expires_at, consumed_at = NULL`;
 
+interface PendingFind {
+  model: OidcModel;
+  resolve: (payload: OidcPayload | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
 /** The embedded backend's oidc-provider records. */
 export class SqliteOidcRecords implements OidcRecords {
   readonly #db: Database;
+  // Finds made during the current synchronous run, by id, answered together (see find).
+  #finds: Map<string, PendingFind[]> | undefined;
 
   constructor(db: Database) {
     this.#db = db;
@@ -50,8 +58,21 @@ export class SqliteOidcRecords implements OidcRecords {
     return changed === 1;
   }
 
-  async find(model: OidcModel, id: string): Promise<OidcPayload | undefined> {
-    return this.#one(`model = ? AND id = ?`, model, id);
+  /**
+   * Finds of one id under several models in the same synchronous run (the engine looks a presented
+   * token up as an access token, a client-credentials token and a refresh token at once) are
+   * answered by one query, in a microtask.
+   */
+  find(model: OidcModel, id: string): Promise<OidcPayload | undefined> {
+    return new Promise((resolve, reject) => {
+      if (!this.#finds) {
+        this.#finds = new Map();
+        queueMicrotask(() => this.#answerFinds());
+      }
+      const waiting = this.#finds.get(id);
+      if (waiting) waiting.push({ model, resolve, reject });
+      else this.#finds.set(id, [{ model, resolve, reject }]);
+    });
   }
 
   async findByUid(model: OidcModel, uid: string): Promise<OidcPayload | undefined> {
@@ -112,6 +133,40 @@ export class SqliteOidcRecords implements OidcRecords {
       `DELETE FROM oidc_records WHERE expires_at IS NOT NULL AND expires_at <= ?`,
       Date.now(),
     );
+  }
+
+  #answerFinds(): void {
+    const finds = this.#finds!;
+    this.#finds = undefined;
+    for (const [id, waiting] of finds) {
+      if (waiting.length === 1) {
+        const [only] = waiting as [PendingFind];
+        this.#one(`model = ? AND id = ?`, only.model, id).then(only.resolve, only.reject);
+        continue;
+      }
+      const models = [...new Set(waiting.map((find) => find.model))];
+      this.#db
+        .all<Row & { model: OidcModel }>(
+          `SELECT model, payload, consumed_at FROM oidc_records
+           WHERE id = ? AND model IN (${models.map(() => '?').join(', ')}) AND ${LIVE}`,
+          id,
+          ...models,
+          Date.now(),
+        )
+        .then(
+          (rows) => {
+            const found = new Map(rows.map((row) => [row.model, row]));
+            for (const find of waiting) {
+              const row = found.get(find.model);
+              // Each caller gets its own copy: the engine may change what it is given.
+              find.resolve(row ? fromRow(row) : undefined);
+            }
+          },
+          (error: unknown) => {
+            for (const find of waiting) find.reject(error);
+          },
+        );
+    }
   }
 
   async #one(where: string, ...params: string[]): Promise<OidcPayload | undefined> {

@@ -196,6 +196,31 @@ describe('embedded store', () => {
     expect(await store.oidc.find('Grant', 'g1')).toBeUndefined();
   });
 
+  test('finds of one id under several models at once each get their own record, as a copy', async () => {
+    const store = await open();
+    await store.oidc.upsert('ClientCredentials', 'same', { v: 'cc' }, 60);
+    await store.oidc.upsert('RefreshToken', 'same', { v: 'rt' }, 60);
+    await store.oidc.consume('RefreshToken', 'same');
+    await store.oidc.upsert('Session', 'same', { v: 'expired' }, 1);
+    await store.oidc.upsert('AccessToken', 'other', { v: 'at' }, 60);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const [at, cc, rt, session, again, other] = await Promise.all([
+      store.oidc.find('AccessToken', 'same'),
+      store.oidc.find('ClientCredentials', 'same'),
+      store.oidc.find('RefreshToken', 'same'),
+      store.oidc.find('Session', 'same'),
+      store.oidc.find('ClientCredentials', 'same'),
+      store.oidc.find('AccessToken', 'other'),
+    ]);
+    expect(at).toBeUndefined();
+    expect(cc).toEqual({ v: 'cc' });
+    expect(rt).toEqual({ v: 'rt', consumed: expect.any(Number) });
+    expect(session).toBeUndefined();
+    expect(other).toEqual({ v: 'at' });
+    expect(again).toEqual(cc);
+    expect(again).not.toBe(cc);
+  });
+
   test('every oidc record lookup is answered from an index, none by scanning the table', async () => {
     await open();
     for (const store of opened.splice(0)) await store.close();
@@ -203,6 +228,7 @@ describe('embedded store', () => {
     const live = '(expires_at IS NULL OR expires_at > 1)';
     const lookups = [
       `SELECT payload FROM oidc_records WHERE model = 'A' AND id = 'x' AND ${live}`,
+      `SELECT payload FROM oidc_records WHERE id = 'x' AND model IN ('A', 'B', 'C') AND ${live}`,
       `SELECT payload FROM oidc_records WHERE model = 'A' AND uid = 'x' AND ${live}`,
       `SELECT payload FROM oidc_records WHERE model = 'A' AND user_code = 'x' AND ${live}`,
       `SELECT id FROM oidc_records WHERE account_id = 'x' AND model = 'A' AND ${live}`,
