@@ -142,7 +142,8 @@ export function createApp(input: AppInput): Koa {
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:', config.brand.logoUrl));
   app.use(issuerOrigin(config.issuer, config.trustProxy));
   const pages: Koa.Middleware[] = [];
-  pages.push(views(VIEWS, { extension: 'ejs' }));
+  // Templates are compiled once per file and kept (they ship with SSO and change only with it).
+  pages.push(views(VIEWS, { extension: 'ejs', options: { cache: true } }));
   pages.push(async (ctx, next) => {
     ctx.state.basePath = config.basePath;
     ctx.state.brand = brand;
