@@ -1,5 +1,5 @@
 /* eslint-disable no-console -- a profiling tool reports on the console */
-// `npm run bench:profile -- <A|B|C|E> [seconds] [sso|bare|sso-mongodb]`: one scenario of
+// `npm run bench:profile -- <A|B|C|D|E> [seconds] [sso|bare|sso-mongodb]`: one scenario of
 // `npm run bench` against one target started under --cpu-prof, then the functions that took the
 // most time on its CPU (self time), and the .cpuprofile in bench/results/profiles/ for a viewer
 // (Chrome DevTools, speedscope). For finding where a hot path spends its time, not for figures.
@@ -10,15 +10,21 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/free-port.ts';
 import { startMongoTestServer } from '../test/support/mongodb-server.ts';
-import { Connections, type Call } from './load.ts';
-import { discoveryCall, introspectionCall, jwtCall, opaqueCall } from './calls.ts';
+import { closedLoop, Connections, type Call, type Measured } from './load.ts';
+import { discoveryCall, introspectionCall, jwtCall, opaqueCall, signInFlow } from './calls.ts';
 import type { TargetReady } from './targets/fixture.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [scenario = 'B', secondsText = '5', target = 'sso'] = process.argv.slice(2);
 const seconds = Number(secondsText);
-if (!['A', 'B', 'C', 'E'].includes(scenario) || !(seconds > 0)) {
-  console.error('usage: npm run bench:profile -- <A|B|C|E> [seconds] [sso|bare|sso-mongodb]');
+if (
+  !['A', 'B', 'C', 'D', 'E'].includes(scenario) ||
+  !(seconds > 0) ||
+  (scenario === 'D' && target === 'bare')
+) {
+  console.error(
+    'usage: npm run bench:profile -- <A|B|C|D|E> [seconds] [sso|bare|sso-mongodb] (D: not bare)',
+  );
   process.exit(2);
 }
 const profiles = join(here, 'results', 'profiles');
@@ -32,15 +38,18 @@ if (target === 'sso-mongodb') {
 const port = await freePort();
 const before = new Set(await readdir(profiles));
 const file = target === 'bare' ? 'bare.ts' : 'sso.ts';
+const targetArgs = [
+  '--cpu-prof',
+  `--cpu-prof-dir=${profiles}`,
+  '--import',
+  join(here, 'targets', 'exit-on-signal.ts'),
+  join(here, 'targets', file),
+];
+// BENCH_PIN=1: the target on core 0 alone, as `npm run bench` runs it (its thread pool included).
+const pinned = process.env.BENCH_PIN === '1';
 const child = spawn(
-  process.execPath,
-  [
-    '--cpu-prof',
-    `--cpu-prof-dir=${profiles}`,
-    '--import',
-    join(here, 'targets', 'exit-on-signal.ts'),
-    join(here, 'targets', file),
-  ],
+  pinned ? 'taskset' : process.execPath,
+  pinned ? ['-c', '0', process.execPath, ...targetArgs] : targetArgs,
   {
     env: { ...process.env, ...env, BENCH_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -58,18 +67,23 @@ const ready = await new Promise<TargetReady>((resolve, reject) => {
   child.once('exit', (code) => reject(new Error(`target exited (${code})`)));
 });
 const connections = new Connections(ready.url, 32);
-let call: Call;
-if (scenario === 'A') call = jwtCall(ready);
-else if (scenario === 'B') call = opaqueCall(ready);
-else if (scenario === 'E') call = discoveryCall;
-else {
-  const answer = await connections.send(opaqueCall(ready));
-  call = introspectionCall(
-    ready,
-    (JSON.parse(answer.body) as { access_token: string }).access_token,
-  );
+let measured: Measured;
+if (scenario === 'D') {
+  measured = await closedLoop(await signInFlow(ready), seconds, 32);
+} else {
+  let call: Call;
+  if (scenario === 'A') call = jwtCall(ready);
+  else if (scenario === 'B') call = opaqueCall(ready);
+  else if (scenario === 'E') call = discoveryCall;
+  else {
+    const answer = await connections.send(opaqueCall(ready));
+    call = introspectionCall(
+      ready,
+      (JSON.parse(answer.body) as { access_token: string }).access_token,
+    );
+  }
+  measured = await connections.closed(call, seconds);
 }
-const measured = await connections.closed(call, seconds);
 console.log(
   `${scenario} on ${target}: ${Math.round(measured.perSecond)}/s, ${measured.errors} errors`,
 );

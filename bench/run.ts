@@ -22,17 +22,15 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
-import * as oidc from 'openid-client';
 import { freePort } from '../test/support/free-port.ts';
-import { codeFlow } from '../test/support/flows.ts';
 import { startMongoTestServer, type MongoTestServer } from '../test/support/mongodb-server.ts';
-import { UserAgent } from '../test/support/user-agent.ts';
 import type { TargetReady } from './targets/fixture.ts';
 import {
   discoveryCall,
   introspectionCall,
   jwtCall as jwtRequest,
   opaqueCall as opaqueRequest,
+  signInFlow,
 } from './calls.ts';
 import { closedLoop, Connections, type Call, type Measured } from './load.ts';
 
@@ -135,9 +133,8 @@ async function probe(t: Target): Promise<Call> {
   return introspection;
 }
 
-// The sign-in of scenario D: a person signs in through SSO's pages (a fresh browser each time,
-// argon2id included) and the app exchanges the code; or, on the argon2 target, one verification.
-async function signInFlow(t: Target): Promise<() => Promise<void>> {
+// The sign-in of scenario D (calls.ts), or, on the argon2 target, one verification.
+async function signInOrVerify(t: Target): Promise<() => Promise<void>> {
   if (t.name === 'argon2') {
     const call: Call = { method: 'POST', path: '/', body: '' };
     return async () => {
@@ -145,24 +142,7 @@ async function signInFlow(t: Target): Promise<() => Promise<void>> {
       if (status !== 200) throw new Error(`argon2: HTTP ${status}`);
     };
   }
-  const signIn = t.ready.signIn!;
-  const config = await oidc.discovery(
-    new URL(t.ready.url),
-    signIn.clientId,
-    undefined,
-    oidc.ClientSecretBasic(signIn.secret),
-    { execute: [oidc.allowInsecureRequests] },
-  );
-  return async () => {
-    const agent = new UserAgent({ ssoOrigin: new URL(t.ready.url).origin });
-    const { tokens } = await codeFlow(
-      config,
-      agent,
-      { login: signIn.login, password: signIn.password },
-      { redirect_uri: signIn.redirectUri, scope: 'openid' },
-    );
-    if (!tokens.id_token) throw new Error('no ID token');
-  };
+  return signInFlow(t.ready);
 }
 
 interface Scenario {
@@ -220,7 +200,7 @@ try {
   const flows = new Map<TargetName, () => Promise<void>>();
   for (const t of targets.values()) {
     if (t.name !== 'argon2') introspections.set(t.name, await probe(t));
-    if (t.name === 'sso' || t.name === 'argon2') flows.set(t.name, await signInFlow(t));
+    if (t.name === 'sso' || t.name === 'argon2') flows.set(t.name, await signInOrVerify(t));
   }
   const withStore: TargetName[] = ['sso', 'bare', ...(mongo ? ['sso-mongodb' as const] : [])];
   const allScenarios: Scenario[] = [
