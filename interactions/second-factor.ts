@@ -8,13 +8,13 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import type Provider from 'oidc-provider';
-import QRCode from 'qrcode';
 import type { Account } from '../adapters/store.ts';
 import type { Accounts } from '../provider/accounts/accounts.ts';
 import type { AuditLog } from '../provider/audit/audit.ts';
 import { acrOf, amrOf, type SignInMethod } from '../provider/factors/policy.ts';
 import { SecondFactors } from '../provider/factors/second-factors.ts';
 import type { SignInSteps } from '../provider/factors/sign-in-steps.ts';
+import { totpQrCode } from '../provider/factors/totp.ts';
 import { errorKind } from '../provider/error-kinds.ts';
 import { clientAddress } from '../provider/security/client-address.ts';
 import {
@@ -272,7 +272,7 @@ async function showEnrolment(
     title: 'enroll.title',
     uid: details.uid,
     secret: secret.match(/.{1,4}/g)!.join(' '),
-    qr: await QRCode.toDataURL(uri, { margin: 1, width: 220 }),
+    qr: await totpQrCode(uri),
     action: `/interaction/${details.uid}/enroll`,
     error,
   });

@@ -9,7 +9,6 @@ import ejs from 'ejs';
 import type { Context, Middleware } from 'koa';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import QRCode from 'qrcode';
 import type { Account } from '../../adapters/store.ts';
 import { csrfMatches, SessionCookie } from '../../admin/console/session.ts';
 import { ConsoleSignIn } from '../../admin/console/sign-in.ts';
@@ -27,6 +26,7 @@ import type { AuditLog } from '../../provider/audit/audit.ts';
 import type { Clients } from '../../provider/clients/clients.ts';
 import { errorKind } from '../../provider/error-kinds.ts';
 import { SecondFactors } from '../../provider/factors/second-factors.ts';
+import { totpQrCode } from '../../provider/factors/totp.ts';
 import { describeError, type Logger } from '../../provider/log.ts';
 import { clientAddress } from '../../provider/security/client-address.ts';
 import type { Sessions } from '../../provider/sessions/sessions.ts';
@@ -313,7 +313,7 @@ export function accountPage(deps: AccountPageDeps): Middleware {
         csrf: session.csrf,
         me,
         secret: secret.match(/.{1,4}/g)!.join(' '),
-        qr: await QRCode.toDataURL(uri, { margin: 1, width: 220 }),
+        qr: await totpQrCode(uri),
       });
     }, false),
   );

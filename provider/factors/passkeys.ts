@@ -1,17 +1,17 @@
 // WebAuthn ceremonies (passkeys and security keys) through @simplewebauthn/server: options for the
 // browser, and verification of what it sends back against the issuer's origin and RP ID. Which
 // challenge is expected, and whose credentials, is for the caller (second-factors.ts).
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Passkey } from '../../adapters/store.ts';
+
+// Loaded at the first ceremony: with its certificate and CBOR parsers it is about 8 MiB of memory
+// that a server whose people never use passkeys does not need.
+const webauthn = () => import('@simplewebauthn/server');
 
 /** The relying party: the issuer's host (RP ID) and origin, and a name browsers show. */
 export interface RelyingParty {
@@ -27,10 +27,11 @@ export function relyingParty(issuer: string, name: string): RelyingParty {
 }
 
 /** Options to create a credential for an account, excluding the ones it already has. */
-export function registrationOptions(
+export async function registrationOptions(
   rp: RelyingParty,
   account: { id: string; username: string; name?: string | undefined; passkeys?: Passkey[] },
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { generateRegistrationOptions } = await webauthn();
   return generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -55,6 +56,7 @@ export async function verifyRegistration(
   name: string,
   now: number,
 ): Promise<Passkey | undefined> {
+  const { verifyRegistrationResponse } = await webauthn();
   let verified;
   try {
     verified = await verifyRegistrationResponse({
@@ -82,11 +84,12 @@ export async function verifyRegistration(
 }
 
 /** Options to sign in with one of `passkeys`, or with any discoverable credential when none. */
-export function authenticationOptions(
+export async function authenticationOptions(
   rp: RelyingParty,
   passkeys: Passkey[] | undefined,
   userVerification: 'required' | 'preferred',
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { generateAuthenticationOptions } = await webauthn();
   return generateAuthenticationOptions({
     rpID: rp.id,
     userVerification,
@@ -113,6 +116,7 @@ export async function verifyAuthentication(
   passkey: Passkey,
   userVerification: boolean,
 ): Promise<number | undefined> {
+  const { verifyAuthenticationResponse } = await webauthn();
   try {
     const verified = await verifyAuthenticationResponse({
       response,

@@ -25,6 +25,15 @@ export function totpUri(secret: string, issuer: string, account: string): string
 }
 
 /**
+ * The enrollment page's picture of `uri`: a QR code as a data: URL. qrcode is loaded at the first
+ * enrollment, not at start-up.
+ */
+export async function totpQrCode(uri: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
+  return QRCode.toDataURL(uri, { margin: 1, width: 220 });
+}
+
+/**
  * The time step `code` belongs to at `now` (epoch ms), within the drift window, or undefined when
  * it is not a current code of `secret`.
  */

@@ -3,7 +3,7 @@
 // hangs costs seconds, not minutes. Nothing about a message (its body, its link) and nothing of the
 // URL (its password) is logged: a failure becomes a MailDeliveryError whose details are the
 // transport's error code, the SMTP reply code and command, and a reason without the message.
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailSettings } from '../config.ts';
 import { MailDeliveryError, MailNotConfiguredError } from './errors.ts';
 
@@ -38,10 +38,17 @@ export function createMailer(settings: Readonly<MailSettings>): Mailer {
       close: () => undefined,
     };
   }
-  const transport = createTransport({ url: smtpUrl, ...TIMEOUTS, logger: false, debug: false });
+  // nodemailer is loaded with the first message: a server that sends none does not hold it.
+  let transport: Transporter | undefined;
   return {
     configured: true,
     async send(message) {
+      transport ??= (await import('nodemailer')).createTransport({
+        url: smtpUrl,
+        ...TIMEOUTS,
+        logger: false,
+        debug: false,
+      });
       try {
         await transport.sendMail({
           from,
@@ -53,7 +60,7 @@ export function createMailer(settings: Readonly<MailSettings>): Mailer {
         throw new MailDeliveryError(failureDetails(error, smtpUrl));
       }
     },
-    close: () => transport.close(),
+    close: () => transport?.close(),
   };
 }
 
