@@ -38,19 +38,18 @@ export function createMailer(settings: Readonly<MailSettings>): Mailer {
       close: () => undefined,
     };
   }
-  // nodemailer is loaded with the first message: a server that sends none does not hold it.
-  let transport: Transporter | undefined;
+  // nodemailer is loaded with the first message: a server that sends none does not hold it. The
+  // promise is kept, so that messages sent at once share one transport.
+  let transport: Promise<Transporter> | undefined;
   return {
     configured: true,
     async send(message) {
-      transport ??= (await import('nodemailer')).createTransport({
-        url: smtpUrl,
-        ...TIMEOUTS,
-        logger: false,
-        debug: false,
-      });
       try {
-        await transport.sendMail({
+        transport ??= import('nodemailer').then(({ createTransport }) =>
+          createTransport({ url: smtpUrl, ...TIMEOUTS, logger: false, debug: false }),
+        );
+        const made = await transport;
+        await made.sendMail({
           from,
           ...message,
           disableFileAccess: true,
@@ -60,7 +59,11 @@ export function createMailer(settings: Readonly<MailSettings>): Mailer {
         throw new MailDeliveryError(failureDetails(error, smtpUrl));
       }
     },
-    close: () => transport?.close(),
+    close: () =>
+      void transport?.then(
+        (made) => made.close(),
+        () => undefined,
+      ),
   };
 }
 
