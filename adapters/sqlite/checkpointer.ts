@@ -6,9 +6,9 @@
 // process waits several milliseconds for it. Here the server's connection turns the automatic
 // checkpoint off, and after every CHECKPOINT_EVERY commits asks the worker for a checkpoint in two
 // steps: a passive one copies the bulk without waiting for or blocking the writer; then a restart
-// copies the few pages committed meanwhile while holding the write lock (the server's writes meet
-// the lock and try again on a timer, see database.ts), so that the next write starts the log from
-// its beginning again. A passive checkpoint alone would never catch up with a busy writer, and the
+// copies the few pages committed meanwhile while holding the write lock (a server write that meets
+// the lock goes on when the worker answers, see `settled` and database.ts), so that the next write
+// starts the log from its beginning again. A passive checkpoint alone would never catch up with a busy writer, and the
 // log would grow without end.
 import { Worker } from 'node:worker_threads';
 
@@ -71,7 +71,7 @@ export class Checkpointer {
   // Callers waiting for the checkpoint in flight to end.
   #waiting: (() => void)[] = [];
   #failed = false;
-  // Callers waiting for a truncation, answered in order (the worker answers messages in order).
+  // What to do with each answer of the worker, in the order of the requests (it answers in order).
   #replies: ((message: CheckpointResult | { error: string }) => void)[] = [];
   #last: CheckpointResult | undefined;
   #count = 0;
@@ -162,7 +162,7 @@ export class Checkpointer {
       worker.on('exit', () => {
         this.#settle();
         if (this.#worker === worker) this.#fail();
-        for (const reply of this.#replies.splice(0)) reply({ error: 'closed' });
+        for (const reply of this.#replies.splice(0)) reply({ error: 'the worker stopped' });
       });
       this.#worker = worker;
       return worker;
@@ -177,8 +177,8 @@ export class Checkpointer {
     for (const resolve of this.#waiting.splice(0)) resolve();
   }
 
+  // An 'error' is always followed by 'exit', which answers the requests still waiting.
   #fail(): void {
-    for (const reply of this.#replies.splice(0)) reply({ error: 'the checkpoint worker stopped' });
     if (this.#failed) return;
     this.#failed = true;
     this.#worker = undefined;
