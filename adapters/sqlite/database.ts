@@ -51,6 +51,7 @@ export class Database {
   // Writes waiting for the next group commit (see write).
   #pending: PendingWrite[] = [];
   readonly #checkpointer: Checkpointer | undefined;
+  #dataVersion: number | undefined;
 
   constructor(path: string, options: DatabaseOptions = {}) {
     this.#path = path;
@@ -81,6 +82,26 @@ export class Database {
   /** Checkpoints done on the worker thread so far (undefined when they run inside commits). */
   get checkpoints(): { completed: number; last: CheckpointResult | undefined } | undefined {
     return this.#checkpointer?.stats;
+  }
+
+  /**
+   * Whether another connection (another process: the CLI, another instance on the same file) may
+   * have committed since the last call. SQLite's `data_version` moves with every commit made on
+   * another connection, never with this connection's own. True on the first call, and whenever it
+   * cannot be read or the file is damaged: the caller then trusts nothing it kept.
+   */
+  changedElsewhere(): boolean {
+    if (this.#damaged !== undefined) return true;
+    let version: number | undefined;
+    try {
+      const row = this.#prepare('PRAGMA data_version').get() as { data_version?: unknown };
+      version = typeof row?.data_version === 'number' ? row.data_version : undefined;
+    } catch {
+      version = undefined;
+    }
+    const changed = version === undefined || version !== this.#dataVersion;
+    this.#dataVersion = version;
+    return changed;
   }
 
   /** Runs a write; answers how many rows it changed. */

@@ -17,8 +17,14 @@ export interface Instance {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `provider/main.ts` with `env` on a free loopback port and waits until /readyz is ok. */
-export async function startInstance(env: Record<string, string>): Promise<Instance> {
+/**
+ * Starts `provider/main.ts` with `env` on a free loopback port and waits until /readyz is ok; with
+ * `issuerIsUrl`, its issuer is the URL it listens on (for relying parties talking to it directly).
+ */
+export async function startInstance(
+  env: Record<string, string>,
+  options: { issuerIsUrl?: boolean } = {},
+): Promise<Instance> {
   const port = await freePort();
   const output: string[] = [];
   const child = spawn(process.execPath, ['provider/main.ts'], {
@@ -28,6 +34,7 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
       SSO_PORT: String(port),
       SSO_HOST: '127.0.0.1',
       SSO_LOG_LEVEL: 'warn',
+      ...(options.issuerIsUrl ? { SSO_ISSUER: `http://127.0.0.1:${port}` } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
