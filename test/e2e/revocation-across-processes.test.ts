@@ -4,15 +4,9 @@
 // revocation is made by another process, on another connection to the same file. Everything is
 // observed from outside: SSO's process over HTTP, the CLI as an operator runs it.
 import { afterEach, expect, test } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { newMasterKeyText } from '../../provider/keys/master-key.ts';
 import { cliSandboxFor, expectJson } from '../cli/cli-process.ts';
 import { codeFlow, discover, REDIRECT_URI } from '../support/flows.ts';
-import { startInstance } from '../support/instances.ts';
-import { dropMongoDatabase, mongoTestUri } from '../support/mongodb-server.ts';
+import { freshStoreEnv, startInstance } from '../support/instances.ts';
 import { describeEachBackend, type Backend } from '../support/sso.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
@@ -24,23 +18,10 @@ describeEachBackend('revocation by another process (%s store)', (backend: Backen
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  const freshStoreEnv = async (): Promise<Record<string, string>> => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'sso-revoke-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    if (backend === 'sqlite') return { SSO_DATA_DIR: dataDir };
-    const dbName = `sso_test_revoke_${randomBytes(4).toString('hex')}`;
-    cleanups.push(() => dropMongoDatabase(mongoTestUri()!, dbName));
-    return {
-      SSO_DATA_DIR: dataDir,
-      MONGODB_URI: `${mongoTestUri()!.replace(/\/?$/, '/')}${dbName}`,
-      SSO_MASTER_KEY: newMasterKeyText(),
-    };
-  };
-
   // A refresh token for offline access: it outlives the browser session and is checked against no
   // session, so only its own record (and its grant's) says whether it is still active.
   test('a refresh token introspected again and again is inactive right after the CLI disables its user', async () => {
-    const env = await freshStoreEnv();
+    const env = await freshStoreEnv(backend, 'revoke', cleanups);
     const server = await startInstance(env, { issuerIsUrl: true });
     cleanups.push(() => server.stop());
     const cli = cliSandboxFor(env);

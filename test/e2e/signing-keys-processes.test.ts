@@ -4,15 +4,9 @@
 // server; it picks the rotation up on its own timer (SSO_KEY_REFRESH_INTERVAL).
 import { afterEach, expect, test } from '@jest/globals';
 import * as jose from 'jose';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { newMasterKeyText } from '../../provider/keys/master-key.ts';
 import { cliSandboxFor, expectJson } from '../cli/cli-process.ts';
-import { startInstance, type Instance } from '../support/instances.ts';
-import { dropMongoDatabase, mongoTestUri } from '../support/mongodb-server.ts';
+import { freshStoreEnv, startInstance, type Instance } from '../support/instances.ts';
 import { describeEachBackend, type Backend } from '../support/sso.ts';
 
 const API = 'https://api.example.test/keys';
@@ -30,19 +24,6 @@ describeEachBackend('signing keys across processes (%s store)', (backend: Backen
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  // A fresh store for the processes of one test.
-  const freshStoreEnv = async (): Promise<Record<string, string>> => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'sso-keys-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    if (backend === 'sqlite') return { SSO_DATA_DIR: dataDir };
-    const dbName = `sso_test_keys_${randomBytes(4).toString('hex')}`;
-    cleanups.push(() => dropMongoDatabase(mongoTestUri()!, dbName));
-    return {
-      SSO_DATA_DIR: dataDir,
-      MONGODB_URI: `${mongoTestUri()!.replace(/\/?$/, '/')}${dbName}`,
-      SSO_MASTER_KEY: newMasterKeyText(),
-    };
-  };
   const start = async (env: Record<string, string>) => {
     const instance = await startInstance(env);
     cleanups.push(() => instance.stop());
@@ -86,7 +67,7 @@ describeEachBackend('signing keys across processes (%s store)', (backend: Backen
   };
 
   test('a restarted process publishes the same keys, and tokens signed before the restart verify', async () => {
-    const env = await freshStoreEnv();
+    const env = await freshStoreEnv(backend, 'keys', cleanups);
     const first = await start(env);
     const token = await registerWorker(env);
     const before = await kids(first);
@@ -104,7 +85,7 @@ describeEachBackend('signing keys across processes (%s store)', (backend: Backen
   });
 
   test('a rotation made by the CLI is published, then signs, then the old keys leave, as seen over HTTP', async () => {
-    const env = { ...(await freshStoreEnv()), ...LIFETIMES };
+    const env = { ...(await freshStoreEnv(backend, 'keys', cleanups)), ...LIFETIMES };
     const server = await start({ ...env, SSO_KEY_REFRESH_INTERVAL: '1s' });
     const token = await registerWorker(env);
     const old = await kids(server);

@@ -1,11 +1,39 @@
 // SSO as separate processes (`node provider/main.ts`), as operators run it: several instances on one
 // store, which a test can stop, or kill with SIGKILL in the middle of work.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { newMasterKeyText } from '../../provider/keys/master-key.ts';
 import { freePort } from './free-port.ts';
+import { dropMongoDatabase, mongoTestUri } from './mongodb-server.ts';
+import type { Backend } from './sso.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The environment of a fresh store for the SSO and CLI processes of one test: a data directory,
+ * and on MongoDB a database of its own with a master key. Its removal is pushed onto `cleanups`.
+ */
+export async function freshStoreEnv(
+  backend: Backend,
+  name: string,
+  cleanups: (() => Promise<void>)[],
+): Promise<Record<string, string>> {
+  const dataDir = await mkdtemp(join(tmpdir(), `sso-${name}-`));
+  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  if (backend === 'sqlite') return { SSO_DATA_DIR: dataDir };
+  const dbName = `sso_test_${name}_${randomBytes(4).toString('hex')}`;
+  cleanups.push(() => dropMongoDatabase(mongoTestUri()!, dbName));
+  return {
+    SSO_DATA_DIR: dataDir,
+    MONGODB_URI: `${mongoTestUri()!.replace(/\/?$/, '/')}${dbName}`,
+    SSO_MASTER_KEY: newMasterKeyText(),
+  };
+}
 
 /** A running SSO process. */
 export interface Instance {
