@@ -7,7 +7,7 @@
 // A store whose secrets were sealed with another key, or sealed while the key file has since gone
 // missing, stops start-up with one line instead of failing on the first sign-in.
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Store } from '../../adapters/store.ts';
 import { ConfigError, type Config } from '../config.ts';
@@ -138,20 +138,28 @@ async function configuredKey(
   return { key: masterKeyFrom(await readFile(path, 'utf8'), path), file: path };
 }
 
-/** Writes `text` as the key file at `path` (0600), replacing any previous one in one step. */
+/**
+ * Writes `text` as the key file at `path` (0600). The file appears whole, in one step: another
+ * process starting at the same moment reads either no file or the whole key, never an empty one.
+ * Without `replace`, an existing file is kept (the first process to create it wins); with it, the
+ * file is replaced.
+ */
 export async function writeKeyFile(path: string, text: string, replace = false): Promise<void> {
-  if (!replace) {
-    try {
-      await writeFile(path, `${text}\n`, { mode: 0o600, flag: 'wx' });
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'EEXIST') throw error;
-    }
-    return;
-  }
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(temporary, `${text}\n`, { mode: 0o600, flag: 'wx' });
-  await chmod(temporary, 0o600);
-  await rename(temporary, path);
+  try {
+    await chmod(temporary, 0o600);
+    if (replace) {
+      await rename(temporary, path);
+      return;
+    }
+    // A hard link is created only where no file is: the key appears with its content, once.
+    await link(temporary, path).catch((error: { code?: string }) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
 }
 
 async function readKeyFile(path: string, variable: string): Promise<string> {

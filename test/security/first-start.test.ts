@@ -3,12 +3,12 @@
 // so the race happens on every run; exactly one set must result, and both instances publish it.
 import { afterAll, expect, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeySetKind, Store, StoredKey } from '../../adapters/store.ts';
 import { loadConfig } from '../../provider/config.ts';
-import { newMasterKeyText } from '../../provider/keys/master-key.ts';
+import { MASTER_KEY_FILE, newMasterKeyText, writeKeyFile } from '../../provider/keys/master-key.ts';
 import { createLogger } from '../../provider/log.ts';
 import { openStore } from '../../provider/store.ts';
 import { delegate, ReadGate } from '../support/gate.ts';
@@ -77,4 +77,30 @@ describeEachBackend('first start of two instances at once (%s store)', (backend)
     expect(stored?.version).toBe(1);
     expect(stored?.keys.map((key) => key.kid).sort()).toEqual(published[0]);
   });
+});
+
+// The embedded store's master key file is made by whichever instance starts first; another one
+// starting at the same moment reads it. The file is written whole under a temporary name and then
+// linked into place, so it never exists without its key (crash.test.ts once met an empty one when
+// two instances started together on a fresh directory: "must be 32 random bytes").
+test('creating the master key file: of two at once one wins whole, an existing key is kept, no temporary file is left', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sso-key-race-'));
+  try {
+    for (let round = 0; round < 20; round++) {
+      const path = join(dir, `${round}-${MASTER_KEY_FILE}`);
+      const keys = [newMasterKeyText(), newMasterKeyText()];
+      await Promise.all(keys.map((key) => writeKeyFile(path, key)));
+      const winner = (await readFile(path, 'utf8')).trim();
+      expect(keys).toContain(winner);
+      await writeKeyFile(path, newMasterKeyText());
+      expect((await readFile(path, 'utf8')).trim()).toBe(winner);
+      const replacement = newMasterKeyText();
+      await writeKeyFile(path, replacement, true);
+      expect((await readFile(path, 'utf8')).trim()).toBe(replacement);
+      expect((await stat(path)).mode & 0o777).toBe(0o600);
+    }
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
