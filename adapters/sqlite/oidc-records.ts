@@ -172,7 +172,8 @@ export class SqliteOidcRecords implements OidcRecords {
 
   // What was kept for `model` and `id`: a record, null for none, undefined when nothing is kept.
   #known(model: OidcModel, id: string): Row | null | undefined {
-    if (this.#recent.get(id)?.get(model) === undefined) return undefined;
+    const row = this.#recent.get(id)?.get(model);
+    if (row === undefined) return undefined;
     if (!this.#checkedThisRun) {
       this.#checkedThisRun = true;
       void Promise.resolve().then(() => {
@@ -183,7 +184,6 @@ export class SqliteOidcRecords implements OidcRecords {
         return undefined;
       }
     }
-    const row = this.#recent.get(id)?.get(model);
     if (row && row.expires_at !== null && row.expires_at <= Date.now()) return null;
     return row;
   }

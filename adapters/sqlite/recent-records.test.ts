@@ -116,10 +116,11 @@ describe('embedded store: records kept in memory', () => {
   });
 
   test('a kept record stops being found when it expires', async () => {
-    await store.oidc.upsert('AccessToken', 'short', token('g1'), 1);
+    // Three seconds to live: time enough to keep it on a busy machine.
+    await store.oidc.upsert('AccessToken', 'short', token('g1'), 3);
     await keep('AccessToken', 'short');
     expect(await store.oidc.find('AccessToken', 'short')).toBeDefined();
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await new Promise((resolve) => setTimeout(resolve, 3200));
     expect(await store.oidc.find('AccessToken', 'short')).toBeUndefined();
   });
 
